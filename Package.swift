@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "MCUTrain",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mcutrain", targets: ["mcutrain"]),
+        .library(name: "MCUTrain", targets: ["MCUTrain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Plain-function wrappers for Unicorn's macros and variadic calls, plus the
+        // per-block cycle accounting hot path (kept in C so it costs almost nothing).
+        .target(name: "CUnicorn", linkerSettings: [.linkedLibrary("unicorn")]),
+        // Flattens Capstone's ARM instruction details into a plain struct for the cycle model.
+        .target(name: "CCapstone", linkerSettings: [.linkedLibrary("capstone")]),
+        .target(name: "MCUTrain", dependencies: ["CUnicorn", "CCapstone"]),
+        .executableTarget(
+            name: "mcutrain",
+            dependencies: ["MCUTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "MCUTrainTests", dependencies: ["MCUTrain"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

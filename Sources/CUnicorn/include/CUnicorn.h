@@ -1,0 +1,80 @@
+// Plain C entry points over Unicorn for Swift: Swift cannot import Unicorn's
+// function-like macros (uc_ctl_*) or its variadic uc_hook_add, so these wrap them.
+// The per-block cycle meter lives here too: it runs on every executed block, so a
+// call into Swift there would dominate emulation time. Swift fills the cache on a miss.
+#ifndef CUNICORN_H
+#define CUNICORN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+/// Opens a Thumb-only ARM engine and selects the CPU model. Must not use
+/// UC_MODE_MCLASS: that forces a Cortex-M33 whatever model is asked for.
+uc_err mct_open_cortex_m(int cpu_model, uc_engine **out);
+
+/// Reads back the CPU model, to check the selection took.
+int mct_cpu_model(uc_engine *uc);
+
+/// Drops all translated blocks, so hooks added later see every block.
+uc_err mct_flush_blocks(uc_engine *uc);
+
+/// Timing of one translated block: what the cycle model worked out once.
+typedef struct mct_block_cost {
+    uint32_t address;       ///< first instruction
+    uint32_t size;          ///< bytes; address + size is the fall-through address
+    uint32_t instructions;  ///< instructions in the block
+    uint32_t cycles;        ///< all but the last instruction's branch outcome
+    uint32_t fall_cycles;   ///< added when the next block starts at address + size
+    uint32_t jump_cycles;   ///< added when it starts anywhere else (branch taken)
+} mct_block_cost;
+
+/// Called on a cache miss; fills `out` from the block's code. Returns false to stop the run.
+typedef bool (*mct_classify_fn)(void *context, uint32_t address, uint32_t size, mct_block_cost *out);
+
+/// Why the last run stopped, beyond what uc_emu_start returned.
+typedef enum mct_stop_reason {
+    MCT_STOP_NONE = 0,
+    MCT_STOP_INVALID_MEMORY = 1,  ///< access outside the memory map
+    MCT_STOP_INTERRUPT = 2,       ///< BKPT, SVC or another exception
+    MCT_STOP_CYCLE_LIMIT = 3,     ///< cycle budget used up
+    MCT_STOP_CLASSIFY_FAILED = 4, ///< the cycle model could not time a block
+} mct_stop_reason;
+
+typedef struct mct_meter {
+    uint64_t cycles;
+    uint64_t instructions;
+    uint64_t blocks_executed;
+    uint64_t cycle_limit;         ///< stop once cycles reach this; 0 = no limit
+    /* pending outcome of the previous block's last instruction */
+    uint32_t pending_end;
+    uint32_t pending_fall;
+    uint32_t pending_jump;
+    bool pending;
+    /* what stopped the run */
+    mct_stop_reason stop_reason;
+    uint32_t fault_address;
+    uint32_t fault_pc;
+    uint32_t fault_type;          ///< uc_mem_type of a bad access
+    uint32_t interrupt_number;
+    /* block cost cache: open addressing on the block address */
+    mct_block_cost *table;
+    uint32_t capacity;            ///< power of two
+    uint32_t count;
+    mct_classify_fn classify;
+    void *classify_context;
+    uc_hook block_hook, invalid_hook, interrupt_hook;
+} mct_meter;
+
+/// Installs the block, invalid-memory and interrupt hooks. Call before the first run.
+uc_err mct_meter_attach(uc_engine *uc, mct_meter *meter, mct_classify_fn classify, void *context);
+
+/// Accounts the last block's outcome as a fall-through (the run ended there).
+void mct_meter_settle(mct_meter *meter);
+
+void mct_meter_release(mct_meter *meter);
+
+/// Number of cached block timings.
+uint32_t mct_meter_cached_blocks(const mct_meter *meter);
+
+#endif

@@ -1,0 +1,120 @@
+import Foundation
+
+/// A board file: the core, its clock and the memory map the emulator builds.
+public struct Board: Codable, Sendable, Equatable {
+    public struct Region: Codable, Sendable, Equatable {
+        public enum Kind: String, Codable, Sendable { case flash, ram }
+        public let name: String
+        public let kind: Kind
+        public let origin: UInt32
+        public let size: UInt32
+        public var end: UInt64 { UInt64(origin) + UInt64(size) }
+
+        enum CodingKeys: String, CodingKey { case name, kind, origin, size }
+
+        public init(name: String, kind: Kind, origin: UInt32, size: UInt32) {
+            self.name = name; self.kind = kind; self.origin = origin; self.size = size
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            kind = try c.decode(Kind.self, forKey: .kind)
+            origin = try Self.address(c, .origin)
+            size = try Self.address(c, .size)
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(String(format: "0x%08X", origin), forKey: .origin)
+            try c.encode(size, forKey: .size)
+        }
+
+        /// Addresses read better in hex, so both "0x20000000" and plain integers are accepted.
+        private static func address(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> UInt32 {
+            if let n = try? c.decode(UInt32.self, forKey: key) { return n }
+            let text = try c.decode(String.self, forKey: key)
+            let digits = text.lowercased().hasPrefix("0x") ? String(text.dropFirst(2)) : text
+            guard let n = UInt32(digits, radix: text.lowercased().hasPrefix("0x") ? 16 : 10) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "'\(text)' is not a 32-bit address")
+            }
+            return n
+        }
+    }
+
+    public let name: String
+    public let description: String
+    public let core: Core
+    public let clockHz: UInt32
+    public let regions: [Region]
+    /// Bytes reserved at the top of RAM for the stack; the linker refuses static data that reaches it.
+    public let stackBytes: UInt32
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, core, regions = "memory", clockHz = "clock_hz", stackBytes = "stack_bytes"
+    }
+
+    /// The region code runs from and the region data and stack live in.
+    public var flash: Region { regions.first { $0.kind == .flash }! }
+    public var ram: Region { regions.first { $0.kind == .ram }! }
+    /// What a training step may use: every RAM region the CPU can address.
+    public var ramBudgetBytes: Int { regions.filter { $0.kind == .ram }.reduce(0) { $0 + Int($1.size) } }
+
+    public static func load(path: String) throws -> Board {
+        let board = try JSONFile.decode(Board.self, path: path)
+        do { try board.validate() } catch let error as ConfigError { throw ConfigError("\(path): \(error.description)") }
+        return board
+    }
+
+    func validate() throws {
+        guard clockHz > 0 else { throw ConfigError("field 'clock_hz' must be positive") }
+        guard regions.contains(where: { $0.kind == .flash }) else { throw ConfigError("field 'memory' has no flash region") }
+        guard regions.contains(where: { $0.kind == .ram }) else { throw ConfigError("field 'memory' has no ram region") }
+        for (i, r) in regions.enumerated() {
+            guard r.size > 0, r.size % 1024 == 0, r.origin % 1024 == 0 else {
+                throw ConfigError("field 'memory[\(i)]' (\(r.name)): origin and size must be non-zero multiples of 1 KB")
+            }
+            guard r.end <= 0x1_0000_0000 else { throw ConfigError("field 'memory[\(i)]' (\(r.name)) runs past 4 GB") }
+            for (j, other) in regions.enumerated() where j < i && r.origin < other.end && UInt64(other.origin) < r.end {
+                throw ConfigError("field 'memory[\(i)]' (\(r.name)) overlaps memory[\(j)] (\(other.name))")
+            }
+        }
+        guard stackBytes >= 256, stackBytes % 8 == 0, stackBytes < ram.size else {
+            throw ConfigError("field 'stack_bytes' must be a multiple of 8 between 256 and the RAM size (\(ram.size))")
+        }
+    }
+}
+
+/// The Cortex-M cores the emulator and cycle model know.
+public enum Core: String, Codable, Sendable {
+    case cortexM4 = "cortex-m4"
+
+    /// Unicorn's UC_CPU_ARM_* number for the core.
+    var unicornModel: Int32 {
+        switch self {
+        case .cortexM4: return 9
+        }
+    }
+
+    var gccFlags: [String] {
+        switch self {
+        case .cortexM4: return ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=soft"]
+        }
+    }
+}
+
+extension Board {
+    /// Finds `Boards/<name>.json`, or takes a path to a board file as is.
+    public static func resolve(_ nameOrPath: String, boardsDirectory: String = ProjectPaths.boards) throws -> Board {
+        if nameOrPath.hasSuffix(".json") { return try load(path: nameOrPath) }
+        let path = (boardsDirectory as NSString).appendingPathComponent("\(nameOrPath).json")
+        guard FileManager.default.fileExists(atPath: path) else {
+            let known = (try? FileManager.default.contentsOfDirectory(atPath: boardsDirectory))?
+                .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted() ?? []
+            throw ConfigError("unknown board '\(nameOrPath)': no \(path) (known: \(known.joined(separator: ", ")))")
+        }
+        return try load(path: path)
+    }
+}

@@ -1,0 +1,110 @@
+import CCapstone
+
+/// Cortex-M4 timing from the Arm Cortex-M4 TRM (table 3-1 and the FPU table), assuming
+/// zero wait-state memory: flash wait states belong to the board, not the core.
+///
+/// Each block is decoded and priced once, when the emulator first translates it.
+/// Approximations that a per-block price forces, each kept in one place to be refined:
+/// - SDIV/UDIV: `divideCycles`.
+/// - Branch refill: `pipelineRefill(target:targetHalfword:)`.
+/// - DMB/DSB: `dataBarrierWait`.
+/// - A non-branch instruction inside an IT block is charged as if it executes. A skipped
+///   one costs 1, so this overcharges a skipped load/store or divide; ALU ops cost 1 either way.
+/// - LDR/STR pipelining: `pipelines(_:after:)`.
+///
+/// Not thread-safe: it owns a Capstone handle. Give each emulator its own instance.
+public final class CortexM4Timing: CoreTimingModel {
+    /// SDIV/UDIV take 2..12 cycles, stopping early depending on the operand values, which a
+    /// per-block price never sees. The worst case is charged until run-time operands are
+    /// modelled (a later issue).
+    public static let divideCycles: UInt32 = 12
+
+    /// DMB/DSB cost 1 + B, where B waits for earlier memory accesses to finish: 0 at best,
+    /// more while a buffered store drains. Charged as B = 1, the one store the M4's write
+    /// buffer can hold.
+    public static let dataBarrierWait: UInt32 = 1
+
+    private let decoder: ThumbDecoder
+    private let fetchHalfword: ((UInt32) -> UInt16?)?
+
+    /// - Parameter fetchHalfword: reads a halfword of code memory, so a branch to a
+    ///   halfword-aligned target outside the block can learn whether that target is a
+    ///   16-bit instruction (cheaper refill). Without it such targets count as 32-bit.
+    public init(fetchHalfword: ((UInt32) -> UInt16?)? = nil) throws {
+        decoder = try ThumbDecoder()
+        self.fetchHalfword = fetchHalfword
+    }
+
+    public func time(block code: [UInt8], at address: UInt32) throws -> BlockTiming {
+        let instructions = try decoder.decode(code, at: address)
+        guard let last = instructions.last else { throw CycleModelError.emptyBlock(address: address) }
+        let halfword = { (at: UInt32) -> UInt16? in
+            let offset = Int(at &- address)
+            guard at >= address, offset + 1 < code.count else { return self.fetchHalfword?(at) }
+            return UInt16(code[offset]) | UInt16(code[offset + 1]) << 8
+        }
+
+        var cycles: UInt32 = 0
+        var previous: mcc_insn?
+        for instruction in instructions.dropLast() {
+            cycles += cost(of: instruction, after: previous, halfwordAt: halfword)
+            previous = instruction
+        }
+        let lastCost = cost(of: last, after: previous, halfwordAt: halfword)
+        var timing = BlockTiming(instructions: UInt32(instructions.count), cycles: cycles,
+                                 fallCycles: lastCost, jumpCycles: lastCost)
+        if last.writes_pc {
+            let target: UInt32? = last.has_target ? last.target : nil
+            timing.jumpCycles += Self.pipelineRefill(target: target, targetHalfword: target.flatMap(halfword))
+            // A branch that may be skipped costs 1 when not taken.
+            timing.fallCycles = last.conditional ? 1 : timing.jumpCycles
+        }
+        return timing
+    }
+
+    /// An instruction's cycles before any refill a write to PC adds.
+    private func cost(of instruction: mcc_insn, after previous: mcc_insn?,
+                      halfwordAt: (UInt32) -> UInt16?) -> UInt32 {
+        switch CortexM4InstructionClass(instruction.id) {
+        case .fixed(let cycles):
+            return cycles
+        case .singleLoadStore:
+            return Self.pipelines(instruction, after: previous) ? 1 : 2
+        case .multiple:
+            return 1 + instruction.words
+        case .instructionBarrier:
+            let next = instruction.address &+ instruction.size
+            return 1 + Self.pipelineRefill(target: next, targetHalfword: halfwordAt(next))
+        }
+    }
+
+    /// Neighbouring single loads/stores overlap the second one's address phase with the
+    /// first one's data phase, saving the second a cycle, unless the second's address needs
+    /// the register the first is still loading. A load into PC never pipelines: it is a
+    /// branch.
+    ///
+    /// The TRM adds finer points this does not model yet: STR with an immediate offset is
+    /// always 1 (write buffer), nothing pipelines after a store, a load with base update
+    /// normally does not pipeline, and LDR [PC, #imm] may lose a cycle to instruction fetch.
+    static func pipelines(_ instruction: mcc_insn, after previous: mcc_insn?) -> Bool {
+        guard let previous, !previous.writes_pc, !instruction.writes_pc,
+              CortexM4InstructionClass(previous.id) == .singleLoadStore else { return false }
+        let loaded = previous.dest
+        return loaded == ARM_REG_INVALID || (instruction.base != loaded && instruction.index != loaded)
+    }
+
+    /// P, the cycles to refill the pipeline at a new address (the TRM gives 1..3).
+    ///
+    /// The M4 fetches 32-bit words. A word-aligned target, or a halfword-aligned 16-bit
+    /// instruction, arrives with one fetch: P = 1. A halfword-aligned 32-bit instruction
+    /// straddles two words: P = 2. An unknown target (register, memory, table) or an
+    /// unknown instruction width is charged P = 2. P = 3, when the core cannot speculate
+    /// the branch address early, is not modelled.
+    static func pipelineRefill(target: UInt32?, targetHalfword: UInt16?) -> UInt32 {
+        guard let target else { return 2 }
+        if target & 2 == 0 { return 1 }
+        guard let first = targetHalfword else { return 2 }
+        // 32-bit Thumb encodings start with 0b11101, 0b11110 or 0b11111.
+        return first >> 11 >= 0b11101 ? 2 : 1
+    }
+}

@@ -1,0 +1,204 @@
+import CUnicorn
+import Foundation
+
+/// One emulated board: Unicorn with the board's memory map, a loaded ELF, and the per-block
+/// cycle meter. Firmware functions are called by symbol, like a debugger would.
+public final class Machine {
+    public let board: Board
+    public private(set) var elf: ELFFile?
+    private let uc: OpaquePointer
+    private let meter: UnsafeMutablePointer<mct_meter>
+    private let timing: CoreTimingModel
+    private var regions: [(region: Board.Region, memory: UnsafeMutableRawPointer)] = []
+    /// A page outside the board's map holding BKPT: functions return into it and the run stops there.
+    private let returnAddress: UInt32
+    private var classifyError: Error?
+
+    /// Counts since the machine was created.
+    public var cycles: UInt64 { meter.pointee.cycles }
+    public var instructions: UInt64 { meter.pointee.instructions }
+
+    public init(board: Board, timing: CoreTimingModel) throws {
+        self.board = board
+        self.timing = timing
+        var engine: OpaquePointer?
+        try Self.check(mct_open_cortex_m(board.core.unicornModel, &engine), "opening Unicorn")
+        uc = engine!
+        meter = .allocate(capacity: 1)
+        meter.initialize(to: mct_meter())
+        guard let page = Self.freePage(avoiding: board.regions) else {
+            throw EmulatorError("\(board.name): no free 4 KB page outside the memory map for the return trap")
+        }
+        returnAddress = page
+        guard mct_cpu_model(uc) == board.core.unicornModel else {
+            throw EmulatorError("Unicorn did not accept CPU model \(board.core.rawValue)")
+        }
+        for region in board.regions {
+            let memory = UnsafeMutableRawPointer.allocate(byteCount: Int(region.size), alignment: 4096)
+            memory.initializeMemory(as: UInt8.self, repeating: 0, count: Int(region.size))
+            regions.append((region, memory))
+            let perms = region.kind == .flash ? UC_PROT_READ.rawValue | UC_PROT_EXEC.rawValue : UC_PROT_ALL.rawValue
+            try Self.check(uc_mem_map_ptr(uc, UInt64(region.origin), Int(region.size), perms, memory), "mapping \(region.name)")
+        }
+        try Self.check(uc_mem_map(uc, UInt64(page), 4096, UC_PROT_READ.rawValue | UC_PROT_EXEC.rawValue), "mapping the return trap")
+        try Self.check(uc_mem_write(uc, UInt64(page), [0x00, 0xBE] as [UInt8], 2), "writing the return trap") // BKPT #0
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        try Self.check(mct_meter_attach(uc, meter, { context, address, size, out in
+            let machine = Unmanaged<Machine>.fromOpaque(context!).takeUnretainedValue()
+            return machine.classify(address: address, size: size, into: out!)
+        }, context), "installing the cycle meter")
+    }
+
+    deinit {
+        uc_close(uc)
+        mct_meter_release(meter)
+        meter.deallocate()
+        for (_, memory) in regions { memory.deallocate() }
+    }
+
+    private func classify(address: UInt32, size: UInt32, into out: UnsafeMutablePointer<mct_block_cost>) -> Bool {
+        do {
+            let code = try read(Int(size), at: address)
+            let t = try timing.time(block: code, at: address)
+            out.pointee.instructions = t.instructions
+            out.pointee.cycles = t.cycles
+            out.pointee.fall_cycles = t.fallCycles
+            out.pointee.jump_cycles = t.jumpCycles
+            return true
+        } catch {
+            classifyError = error
+            return false
+        }
+    }
+
+    // MARK: memory
+
+    /// Host view of the bytes at [address, address+count) if they lie in one board region.
+    private func hostPointer(_ address: UInt32, _ count: Int) -> UnsafeMutableRawPointer? {
+        for (region, memory) in regions where address >= region.origin && UInt64(address) + UInt64(count) <= region.end {
+            return memory + Int(address - region.origin)
+        }
+        return nil
+    }
+
+    public func write(_ bytes: [UInt8], at address: UInt32) throws {
+        guard let p = hostPointer(address, bytes.count) else {
+            throw EmulatorError("write of \(bytes.count) bytes at \(locate(address, in: nil)) is outside \(board.name)'s memory map")
+        }
+        p.copyMemory(from: bytes, byteCount: bytes.count)
+    }
+
+    public func read(_ count: Int, at address: UInt32) throws -> [UInt8] {
+        guard let p = hostPointer(address, count) else {
+            throw EmulatorError("read of \(count) bytes at \(locate(address, in: nil)) is outside \(board.name)'s memory map")
+        }
+        return Array(UnsafeRawBufferPointer(start: p, count: count))
+    }
+
+    public func fill(_ address: UInt32, _ count: Int, word: UInt32) throws {
+        guard let p = hostPointer(address, count) else { throw EmulatorError("fill at \(locate(address, in: nil)) is outside the memory map") }
+        p.bindMemory(to: UInt32.self, capacity: count / 4).update(repeating: word, count: count / 4)
+    }
+
+    /// Bytes from `address` up to the first word that is not `word`, for the stack scan.
+    func countLeading(_ address: UInt32, _ count: Int, word: UInt32) throws -> Int {
+        guard let p = hostPointer(address, count) else { throw EmulatorError("scan at \(locate(address, in: nil)) is outside the memory map") }
+        let words = UnsafeBufferPointer(start: p.bindMemory(to: UInt32.self, capacity: count / 4), count: count / 4)
+        return (words.firstIndex { $0 != word } ?? words.count) * 4
+    }
+
+    // MARK: firmware
+
+    /// Places every allocated section at its run address, as the reset handler would leave it.
+    public func load(_ elf: ELFFile) throws {
+        for section in elf.allocatedSections where section.size > 0 {
+            guard hostPointer(section.address, Int(section.size)) != nil else {
+                throw EmulatorError("\(elf.path): section \(section.name) at \(locate(section.address, in: nil)) (\(section.size) bytes) lies outside \(board.name)'s memory map")
+            }
+            try write(section.isNoBits ? [UInt8](repeating: 0, count: Int(section.size)) : section.data, at: section.address)
+        }
+        self.elf = elf
+        try Self.check(mct_flush_blocks(uc), "flushing translated code")
+    }
+
+    public func address(of symbol: String) throws -> UInt32 {
+        guard let elf else { throw EmulatorError("no firmware loaded") }
+        guard let s = elf.symbol(named: symbol) else { throw EmulatorError("\(elf.path): no symbol '\(symbol)'") }
+        return s.address
+    }
+
+    public struct CallResult: Sendable {
+        public let value: UInt32
+        public let cycles: UInt64
+        public let instructions: UInt64
+    }
+
+    /// Calls a firmware function with up to four integer arguments and the stack at `stackTop`.
+    /// `maxCycles` stops a function that never returns.
+    public func call(_ function: String, _ args: [UInt32] = [], stackTop: UInt32, maxCycles: UInt64) throws -> CallResult {
+        precondition(args.count <= 4, "only register arguments are supported")
+        let entry = try address(of: function)
+        let startCycles = meter.pointee.cycles, startInstructions = meter.pointee.instructions
+        let argRegs = [UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3]
+        for (reg, value) in zip(argRegs, args) { try setRegister(reg, value) }
+        try setRegister(UC_ARM_REG_SP, stackTop)
+        try setRegister(UC_ARM_REG_LR, returnAddress | 1)
+        meter.pointee.stop_reason = MCT_STOP_NONE
+        meter.pointee.pending = false
+        meter.pointee.cycle_limit = startCycles + maxCycles
+        let err = uc_emu_start(uc, UInt64(entry | 1), UInt64(returnAddress), 0, 0)
+        mct_meter_settle(meter)
+        try checkStop(err, function: function, maxCycles: maxCycles)
+        return CallResult(value: try register(UC_ARM_REG_R0),
+                          cycles: meter.pointee.cycles - startCycles,
+                          instructions: meter.pointee.instructions - startInstructions)
+    }
+
+    private func checkStop(_ err: uc_err, function: String, maxCycles: UInt64) throws {
+        let m = meter.pointee
+        let pc = locate(m.fault_pc, in: elf)
+        switch m.stop_reason {
+        case MCT_STOP_INVALID_MEMORY:
+            let kind = [UC_MEM_READ_UNMAPPED, UC_MEM_READ_PROT].map(\.rawValue).contains(m.fault_type) ? "read"
+                : [UC_MEM_FETCH_UNMAPPED, UC_MEM_FETCH_PROT].map(\.rawValue).contains(m.fault_type) ? "instruction fetch" : "write"
+            throw EmulatorError("\(function): invalid \(kind) at \(locate(m.fault_address, in: nil)), outside \(board.name)'s memory map or protected, PC \(pc)")
+        case MCT_STOP_CYCLE_LIMIT:
+            throw EmulatorError("\(function): still running after \(maxCycles) cycles (runaway loop?), PC \(pc)")
+        case MCT_STOP_INTERRUPT:
+            throw EmulatorError("\(function): exception \(m.interrupt_number) (BKPT/SVC/fault) at PC \(pc)")
+        case MCT_STOP_CLASSIFY_FAILED:
+            throw EmulatorError("\(function): cycle model cannot time the block at \(pc): \(classifyError.map { "\($0)" } ?? "unknown")")
+        default:
+            break
+        }
+        if err != UC_ERR_OK {
+            let at = (try? register(UC_ARM_REG_PC)).map { locate($0, in: elf) } ?? "?"
+            throw EmulatorError("\(function): \(String(cString: uc_strerror(err))) at PC \(at)")
+        }
+        let pc2 = try register(UC_ARM_REG_PC)
+        guard pc2 == returnAddress else {
+            throw EmulatorError("\(function): stopped at \(locate(pc2, in: elf)) without returning (WFI or halt?)")
+        }
+    }
+
+    private func setRegister(_ reg: uc_arm_reg, _ value: UInt32) throws {
+        var v = UInt64(value)
+        try Self.check(uc_reg_write(uc, Int32(reg.rawValue), &v), "writing a register")
+    }
+
+    private func register(_ reg: uc_arm_reg) throws -> UInt32 {
+        var v: UInt64 = 0
+        try Self.check(uc_reg_read(uc, Int32(reg.rawValue), &v), "reading a register")
+        return UInt32(truncatingIfNeeded: v)
+    }
+
+    private static func check(_ err: uc_err, _ what: String) throws {
+        guard err == UC_ERR_OK else { throw EmulatorError("\(what): \(String(cString: uc_strerror(err)))") }
+    }
+
+    private static func freePage(avoiding regions: [Board.Region]) -> UInt32? {
+        [0x0FFF_F000, 0x3FFF_F000, 0x5FFF_F000, 0x7FFF_F000].first { (page: UInt32) in
+            regions.allSatisfy { UInt64(page) + 4096 <= UInt64($0.origin) || UInt64(page) >= $0.end }
+        }
+    }
+}

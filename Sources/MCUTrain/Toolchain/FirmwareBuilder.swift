@@ -1,0 +1,70 @@
+import Foundation
+
+/// Writes the generated C beside the board's startup code and linker script, and compiles
+/// it all with arm-none-eabi-gcc into one ELF. Warnings are errors: the C is a deliverable.
+public struct FirmwareBuilder {
+    public static let compiler = "arm-none-eabi-gcc"
+    public static let cFlags = ["-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-fno-common"]
+
+    public let board: Board
+    public let directory: String
+
+    public init(board: Board, directory: String) {
+        self.board = board
+        self.directory = directory
+    }
+
+    /// Writes every source, compiles, and returns the ELF path.
+    public func build(model: ModelSource) throws -> String {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for (name, text) in model.files { try write(text, name) }
+            try write(LinkerScript.make(for: board), "link.ld")
+            for name in ["startup.c", "main.c"] {
+                let source = ProjectPaths.firmware + "/" + name
+                guard let text = try? String(contentsOfFile: source, encoding: .utf8) else {
+                    throw ConfigError("cannot read \(source): the firmware sources ship with the project")
+                }
+                try write(text, name)
+            }
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError("cannot write generated sources to \(directory): \(error.localizedDescription)")
+        }
+        let elf = directory + "/firmware.elf"
+        let sources = ["startup.c", "main.c", "mct_kernels.c", "mct_model.c"].map { directory + "/" + $0 }
+        let args = board.core.gccFlags + Self.cFlags + ["-nostdlib", "-T", directory + "/link.ld", "-o", elf] + sources + ["-lgcc"]
+        try Self.run(Self.compiler, args, what: "compiling the firmware for \(board.name)")
+        return elf
+    }
+
+    private func write(_ text: String, _ name: String) throws {
+        try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+    }
+
+    /// Runs a tool; any output on stderr (a warning) or a non-zero exit is an error that quotes it.
+    static func run(_ tool: String, _ args: [String], what: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + args
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw ConfigError("cannot start \(tool): \(error.localizedDescription)")
+        }
+        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if process.terminationStatus == 127 {
+            throw ConfigError("\(tool) not found: install Debian's gcc-arm-none-eabi (see README)")
+        }
+        if let line = output.split(separator: "\n").first(where: { $0.contains("MCUTRAIN:") }) {
+            throw ConfigError("\(what): \(line.components(separatedBy: "MCUTRAIN: ").last ?? String(line))")
+        }
+        guard process.terminationStatus == 0, output.isEmpty else {
+            throw ConfigError("\(what) failed (\(tool) exit \(process.terminationStatus)):\n\(output)")
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// The generated training firmware running in an emulated board: builds it, loads it, and
+/// calls `mct_init`, `mct_train_step` and `mct_predict`, measuring each call.
+public final class TrainingDevice {
+    public let board: Board
+    public let source: ModelSource
+    public let elf: ELFFile
+    public let machine: Machine
+    private let stack: StackMeter
+    private let inputAddress: UInt32
+    private let pTrueAddress: UInt32
+    private let logitsAddress: UInt32
+    private let boardFile: String
+    /// Generous: a step of the largest model that fits 256 KB takes well under this.
+    public static let maxCyclesPerCall: UInt64 = 2_000_000_000
+
+    public struct Measurement: Sendable, Equatable {
+        public let cycles: UInt64
+        public let instructions: UInt64
+        public let stackBytes: Int
+    }
+
+    public struct StepResult: Sendable, Equatable {
+        public let prediction: Int
+        public let pTrue: Int32
+        public let measurement: Measurement
+        /// Cross-entropy of the device's Q15 probability for the true class.
+        public var loss: Double { -log(Double(max(pTrue, 1)) / 32768.0) }
+    }
+
+    /// Refuses a model whose static memory plan plus the stack reserve exceeds the board's RAM
+    /// before compiling anything, then builds and loads the firmware.
+    public init(board: Board, boardFile: String, spec: ModelSpec, modelFile: String, buildDirectory: String) throws {
+        self.board = board
+        source = ModelSource(spec: spec)
+        let need = source.memory.totalBytes + Int(board.stackBytes)
+        guard need <= Int(board.ram.size) else {
+            throw ConfigError("\(modelFile): training step needs \(need) bytes of RAM (memory plan \(source.memory.totalBytes) + stack reserve \(board.stackBytes)), over the \(board.ram.size)-byte budget of \(boardFile)")
+        }
+        let elfPath = try FirmwareBuilder(board: board, directory: buildDirectory).build(model: source)
+        elf = try ELFFile(path: elfPath)
+        let machine = try Machine(board: board, timing: try board.core.timingModel())
+        try machine.load(elf)
+        self.machine = machine
+        stack = StackMeter(limit: try machine.address(of: "__StackLimit"), top: try machine.address(of: "__StackTop"))
+        inputAddress = try machine.address(of: "mct_input")
+        pTrueAddress = try machine.address(of: "mct_p_true")
+        logitsAddress = try machine.address(of: "mct_logits")
+        self.boardFile = boardFile
+    }
+
+    private func measured(_ function: String, _ args: [UInt32] = []) throws -> (UInt32, Measurement) {
+        try stack.prepare(machine)
+        let r = try machine.call(function, args, stackTop: stack.top, maxCycles: Self.maxCyclesPerCall)
+        return (r.value, Measurement(cycles: r.cycles, instructions: r.instructions, stackBytes: try stack.used(machine, boardFile: boardFile)))
+    }
+
+    @discardableResult
+    public func initialize(seed: UInt32) throws -> Measurement { try measured("mct_init", [seed]).1 }
+
+    public func setInput(_ input: [Int8]) throws {
+        precondition(input.count == source.plan.inputSize)
+        try machine.write(input.map { UInt8(bitPattern: $0) }, at: inputAddress)
+    }
+
+    public func trainStep(_ input: [Int8], label: Int) throws -> StepResult {
+        try setInput(input)
+        let (prediction, m) = try measured("mct_train_step", [UInt32(label)])
+        let pTrue = try readInt32(pTrueAddress, 1)[0]
+        return StepResult(prediction: Int(Int32(bitPattern: prediction)), pTrue: pTrue, measurement: m)
+    }
+
+    public func predict(_ input: [Int8]) throws -> (prediction: Int, measurement: Measurement) {
+        try setInput(input)
+        let (prediction, m) = try measured("mct_predict")
+        return (Int(Int32(bitPattern: prediction)), m)
+    }
+
+    // MARK: reading the memory plan back
+
+    public func logits() throws -> [Int32] { try readInt32(logitsAddress, source.plan.layers.last!.units) }
+
+    public func weights(layer l: Int) throws -> [Int8] {
+        let layer = source.plan.layers[l]
+        return try machine.read(layer.inputs * layer.units, at: machine.address(of: "mct_l\(l)_weight")).map { Int8(bitPattern: $0) }
+    }
+
+    public func biases(layer l: Int) throws -> [Int32] {
+        try readInt32(machine.address(of: "mct_l\(l)_bias"), source.plan.layers[l].units)
+    }
+
+    private func readInt32(_ address: UInt32, _ count: Int) throws -> [Int32] {
+        let bytes = try machine.read(count * 4, at: address)
+        return (0..<count).map { i in
+            Int32(bitPattern: UInt32(bytes[4 * i]) | UInt32(bytes[4 * i + 1]) << 8 | UInt32(bytes[4 * i + 2]) << 16 | UInt32(bytes[4 * i + 3]) << 24)
+        }
+    }
+}
+
+extension Core {
+    func timingModel() throws -> CoreTimingModel {
+        switch self {
+        case .cortexM4: return try CortexM4Timing()
+        }
+    }
+}

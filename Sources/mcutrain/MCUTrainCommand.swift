@@ -1,0 +1,9 @@
+import ArgumentParser
+import MCUTrain
+
+@main
+struct MCUTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcutrain",
+        abstract: "Simulate on-device training of int8 networks on emulated Cortex-M boards.")
+}
