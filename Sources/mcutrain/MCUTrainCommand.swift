@@ -5,5 +5,6 @@ import MCUTrain
 struct MCUTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcutrain",
-        abstract: "Simulate on-device training of int8 networks on emulated Cortex-M boards.")
+        abstract: "Simulate on-device training of int8 networks on emulated Cortex-M boards.",
+        subcommands: [Simulate.self])
 }

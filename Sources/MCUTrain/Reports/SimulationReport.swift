@@ -1,0 +1,78 @@
+/// Everything a simulated training run measured, as printed and as written by `--json`.
+public struct SimulationReport: Codable, Sendable {
+    public struct Epoch: Codable, Sendable {
+        public let epoch: Int
+        public let trainLoss: Double
+        public let trainAccuracy: Double
+        public let testAccuracy: Double
+        public let floatReferenceAccuracy: Double
+        public let cyclesPerStepMean: Double
+        public let cyclesPerStepMax: UInt64
+        public let msPerStep: Double
+    }
+
+    /// Peak RAM and what it is made of; the parts add up to the total.
+    public struct RAM: Codable, Sendable {
+        public let parameters: Int
+        public let activations: Int
+        public let errors: Int
+        public let scratch: Int
+        public let io: Int
+        /// Static data outside the model's memory plan (runtime state, alignment).
+        public let other: Int
+        public let staticBytes: Int
+        public let stackPeakBytes: Int
+        public let peakBytes: Int
+    }
+
+    public let board: String
+    public let model: String
+    public let dataset: String
+    public let trainSamples: Int
+    public let testSamples: Int
+    public let seed: UInt64
+    public let clockHz: UInt32
+    public let testAccuracy: Double
+    public let floatReferenceAccuracy: Double
+    public let cyclesPerStepMean: Double
+    public let cyclesPerStepMax: UInt64
+    public let instructionsPerStepMean: Double
+    public let cyclesPerInferenceMean: Double
+    public let msPerStep: Double
+    public let forwardMACs: Int
+    public let peakRamBytes: Int
+    public let ramBudgetBytes: Int
+    public let ram: RAM
+    public let flashBytes: Int
+    public let emulatedInstructions: UInt64
+    public let wallSeconds: Double
+    public let emulatedMIPS: Double
+    public let epochs: [Epoch]
+
+    enum CodingKeys: String, CodingKey {
+        case board, model, dataset, seed, epochs, ram
+        case trainSamples = "train_samples", testSamples = "test_samples", clockHz = "clock_hz"
+        case testAccuracy = "test_accuracy", floatReferenceAccuracy = "float_reference_accuracy"
+        case cyclesPerStepMean = "cycles_per_step_mean", cyclesPerStepMax = "cycles_per_step_max"
+        case instructionsPerStepMean = "instructions_per_step_mean", cyclesPerInferenceMean = "cycles_per_inference_mean"
+        case msPerStep = "ms_per_step", forwardMACs = "forward_macs"
+        case peakRamBytes = "peak_ram_bytes", ramBudgetBytes = "ram_budget_bytes", flashBytes = "flash_bytes"
+        case emulatedInstructions = "emulated_instructions", wallSeconds = "wall_seconds", emulatedMIPS = "emulated_mips"
+    }
+}
+
+extension SimulationReport.Epoch {
+    enum CodingKeys: String, CodingKey {
+        case epoch
+        case trainLoss = "train_loss", trainAccuracy = "train_accuracy", testAccuracy = "test_accuracy"
+        case floatReferenceAccuracy = "float_reference_accuracy"
+        case cyclesPerStepMean = "cycles_per_step_mean", cyclesPerStepMax = "cycles_per_step_max", msPerStep = "ms_per_step"
+    }
+}
+
+extension SimulationReport.RAM {
+    enum CodingKeys: String, CodingKey {
+        case parameters, activations, errors, scratch, io, other
+        case staticBytes = "static_bytes", stackPeakBytes = "stack_peak_bytes", peakBytes = "peak_bytes"
+    }
+}

@@ -1,0 +1,56 @@
+/// The human-readable form of a simulation: per-epoch table, an accuracy chart, and the
+/// RAM and flash summary.
+public enum SimulationText {
+    public static func render(_ r: SimulationReport) -> String {
+        var table = TextTable(headers: ["epoch", "train loss", "train acc", "test acc", "float acc", "cycles/step", "max cycles", "ms/step"])
+        for e in r.epochs {
+            table.rows.append([String(e.epoch), format(e.trainLoss, 4), percent(e.trainAccuracy), percent(e.testAccuracy),
+                               percent(e.floatReferenceAccuracy), grouped(Int(e.cyclesPerStepMean.rounded())),
+                               grouped(Int(e.cyclesPerStepMax)), format(e.msPerStep, 3)])
+        }
+        let gap = (r.floatReferenceAccuracy - r.testAccuracy) * 100
+        let ram = r.ram
+        let share = Double(r.peakRamBytes) / Double(r.ramBudgetBytes)
+        let parts: [(String, Int)] = [("parameters", ram.parameters), ("activations", ram.activations), ("errors", ram.errors),
+                                      ("scratch", ram.scratch), ("input/output", ram.io), ("other static", ram.other),
+                                      ("stack (peak)", ram.stackPeakBytes)]
+        let breakdown = parts.map { "    \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0)) \(grouped($0.1).leftPadded(to: 9, with: " ")) B" }
+        return """
+        \(r.model) on \(r.board) (\(format(Double(r.clockHz) / 1e6, 0)) MHz): \(r.trainSamples) training / \(r.testSamples) test samples of \(r.dataset), seed \(r.seed)
+
+        \(table.render())
+
+        test accuracy (device int8 ● vs float32 ○), by epoch:
+        \(AccuracyChart.render(device: r.epochs.map(\.testAccuracy), reference: r.epochs.map(\.floatReferenceAccuracy)))
+
+        summary
+          test accuracy       \(percent(r.testAccuracy)) on the device, \(percent(r.floatReferenceAccuracy)) float32 reference (gap \(format(gap, 1)) points)
+          cycles per step     \(grouped(Int(r.cyclesPerStepMean.rounded()))) mean, \(grouped(Int(r.cyclesPerStepMax))) max = \(format(r.msPerStep, 3)) ms at \(format(Double(r.clockHz) / 1e6, 0)) MHz (\(r.forwardMACs) MACs forward)
+          cycles per inference \(grouped(Int(r.cyclesPerInferenceMean.rounded())))
+          peak RAM            \(grouped(r.peakRamBytes)) B of \(grouped(r.ramBudgetBytes)) B (\(percent(share))): static \(grouped(ram.staticBytes)) + stack \(grouped(ram.stackPeakBytes))
+        \(breakdown.joined(separator: "\n"))
+          flash               \(grouped(r.flashBytes)) B
+          emulation           \(grouped(Int(r.emulatedInstructions))) instructions in \(format(r.wallSeconds, 1)) s = \(format(r.emulatedMIPS, 1)) MIPS
+        """
+    }
+}
+
+/// A small text plot: one column per epoch, one row per accuracy band.
+enum AccuracyChart {
+    static func render(device: [Double], reference: [Double], height: Int = 8) -> String {
+        let all = device + reference
+        let lo = max(0, (all.min()! * 100).rounded(.down) / 100), hi = min(1, max(lo + 0.01, all.max()!))
+        func row(_ v: Double) -> Int { Int(((v - lo) / (hi - lo) * Double(height - 1)).rounded()) }
+        var lines: [String] = []
+        for level in stride(from: height - 1, through: 0, by: -1) {
+            let label = level == height - 1 ? percent(hi, digits: 0) : level == 0 ? percent(lo, digits: 0) : ""
+            let cells = device.indices.map { i -> String in
+                let d = row(device[i]) == level, f = row(reference[i]) == level
+                return d ? "●" : f ? "○" : " "
+            }
+            lines.append(label.leftPadded(to: 6, with: " ") + " |" + cells.joined(separator: " "))
+        }
+        lines.append("       +" + String(repeating: "-", count: device.count * 2))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import MCUTrain
+
+/// Bad input ends the run with one line on stderr and exit status 1, never a trace.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    do {
+        try encoder.encode(value).write(to: URL(fileURLWithPath: path))
+    } catch {
+        throw ConfigError("cannot write \(path): \(error.localizedDescription)")
+    }
+}
+
+/// Progress on stderr: a redrawn bar on a terminal, one line per epoch otherwise (CI logs).
+final class ProgressLine {
+    private let epochs: Int
+    private let interactive = isatty(fileno(stderr)) != 0
+
+    init(epochs: Int) { self.epochs = epochs }
+
+    func note(_ text: String) { emit(text + "\n") }
+
+    func update(_ event: Simulation.Progress) {
+        switch event {
+        case .built(let flash, let ram):
+            note("firmware built: \(flash) B flash, \(ram) B static RAM; training...")
+        case .step(let epoch, let done, let total) where interactive:
+            let width = 30, filled = done * width / max(total, 1)
+            emit("\r  epoch \(epoch)/\(epochs) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(done)/\(total)")
+        case .step:
+            break
+        case .epoch(let e):
+            let line = String(format: "  epoch %d/%d  loss %.4f  test %.1f%%  float %.1f%%  %.0f cycles/step",
+                              e.epoch, epochs, e.trainLoss, e.testAccuracy * 100, e.floatReferenceAccuracy * 100, e.cyclesPerStepMean)
+            emit((interactive ? "\r\u{1B}[K" : "") + line + "\n")
+        }
+    }
+
+    func finish() { emit("\n") }
+
+    private func emit(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
