@@ -22,7 +22,7 @@ let package = Package(
             name: "mcutrain",
             dependencies: ["MCUTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "MCUTrainTests", dependencies: ["MCUTrain"]),
+        .testTarget(name: "MCUTrainTests", dependencies: ["MCUTrain", "mcutrain"]),
     ],
     swiftLanguageModes: [.v5]
 )

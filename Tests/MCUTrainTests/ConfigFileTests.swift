@@ -1,0 +1,70 @@
+import XCTest
+@testable import MCUTrain
+
+/// Malformed board and model files get one line naming the file and the field.
+final class ConfigFileTests: XCTestCase {
+    func testShippedBoardHas256KBOfRAM() throws {
+        let board = try Board.resolve("nrf52840")
+        XCTAssertEqual(board.ramBudgetBytes, 262_144)
+        XCTAssertEqual(board.ram.origin, 0x2000_0000)
+        XCTAssertEqual(board.flash.size, 1 << 20)
+        XCTAssertEqual(board.clockHz, 64_000_000)
+    }
+
+    func testBoardErrorsNameFileAndField() {
+        let dir = temporaryDirectory(self)
+        let good = try! String(contentsOfFile: ProjectPaths.boards + "/nrf52840.json", encoding: .utf8)
+        let cases: [(String, [String])] = [
+            (good.replacingOccurrences(of: "\"clock_hz\": 64000000,", with: ""), ["missing field 'clock_hz'"]),
+            (good.replacingOccurrences(of: "\"0x20000000\"", with: "\"0xZZ\""), ["memory[1].origin", "not a 32-bit address"]),
+            (good.replacingOccurrences(of: "\"kind\": \"ram\"", with: "\"kind\": \"flash\""), ["no ram region"]),
+            (good.replacingOccurrences(of: "\"0x20000000\"", with: "\"0x00080000\""), ["memory[1]", "overlaps memory[0]"]),
+            (good.replacingOccurrences(of: "\"stack_bytes\": 8192", with: "\"stack_bytes\": 3"), ["stack_bytes"]),
+            ("{ not json", ["not valid JSON"]),
+        ]
+        for (i, (text, fragments)) in cases.enumerated() {
+            let path = writeFile(dir, "board\(i).json", text)
+            assertError(try Board.load(path: path), mentions: ["board\(i).json"] + fragments)
+        }
+        assertError(try Board.resolve("no-such-board"), mentions: ["unknown board 'no-such-board'", "nrf52840"])
+    }
+
+    func testModelErrorsNameFileAndField() {
+        let dir = temporaryDirectory(self)
+        let cases: [(String, [String])] = [
+            (mlpJSON([64, 32, 10]).replacingOccurrences(of: "\"units\": 32", with: "\"units\": 0"), ["layers[0].units"]),
+            (mlpJSON([64, 32, 10]).replacingOccurrences(of: "\"activation\": \"none\"", with: "\"activation\": \"relu\""), ["layers[1].activation"]),
+            (mlpJSON([64, 32, 10]).replacingOccurrences(of: ", \"output_frac_bits\": 4", with: ""), ["layers[0].output_frac_bits"]),
+            (mlpJSON([64, 32, 10]).replacingOccurrences(of: "\"type\": \"dense\"", with: "\"type\": \"conv\""), ["layers[0].type"]),
+            (mlpJSON([64, 32, 10]).replacingOccurrences(of: "\"learning_rate_shift\": 6", with: "\"learning_rate_shift\": 40"), ["training.learning_rate_shift"]),
+            (mlpJSON([64, 32, 10]).replacingOccurrences(of: "\"size\": 64", with: "\"size\": \"big\""), ["input.size"]),
+            (mlpJSON([64, 10]).replacingOccurrences(of: "\"units\": 10", with: "\"units\": 1"), ["softmax needs at least 2"]),
+        ]
+        for (i, (text, fragments)) in cases.enumerated() {
+            let path = writeFile(dir, "model\(i).json", text)
+            assertError(try ModelSpec.load(path: path), mentions: ["model\(i).json"] + fragments)
+        }
+        assertError(try ModelSpec.load(path: dir + "/missing.json"), mentions: ["missing.json", "no such file"])
+    }
+
+    func testModelTooLargeForRAMIsRefusedBeforeBuilding() throws {
+        let dir = temporaryDirectory(self)
+        let path = writeFile(dir, "huge.json", mlpJSON([1024, 256, 10], name: "huge"))
+        let spec = try ModelSpec.load(path: path)
+        let board = try Board.resolve("nrf52840")
+        assertError(try TrainingDevice(board: board, boardFile: "Boards/nrf52840.json", spec: spec, modelFile: path, buildDirectory: dir + "/build"),
+                    mentions: ["huge.json", "bytes of RAM", "262144-byte budget", "Boards/nrf52840.json"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/build/firmware.elf"))
+    }
+
+    func testMemoryPlanMatchesTheLinkedFirmware() throws {
+        let dir = temporaryDirectory(self)
+        let spec = try ModelSpec.load(path: ProjectPaths.examples + "/mlp-digits.json")
+        let device = try TrainingDevice(board: try Board.resolve("nrf52840"), boardFile: "nrf52840", spec: spec, modelFile: "m", buildDirectory: dir)
+        for buffer in device.source.memory.buffers {
+            XCTAssertEqual(device.elf.symbol(named: buffer.symbol).map { Int($0.size) }, buffer.bytes, buffer.symbol)
+        }
+        // 64·32 + 32·10 weights, (32 + 10)·4 bias bytes.
+        XCTAssertEqual(device.source.memory.bytes(for: .parameters), 2368 + 168)
+    }
+}

@@ -1,0 +1,58 @@
+import XCTest
+@testable import MCUTrain
+
+/// Measurements are deterministic and follow the work done.
+final class MeasurementTests: XCTestCase {
+    private func device(_ sizes: [Int]) throws -> TrainingDevice {
+        let dir = temporaryDirectory(self)
+        let path = writeFile(dir, "model.json", mlpJSON(sizes))
+        return try TrainingDevice(board: try Board.resolve("nrf52840"), boardFile: "nrf52840",
+                                  spec: try ModelSpec.load(path: path), modelFile: path, buildDirectory: dir)
+    }
+
+    private func input(_ n: Int) -> [Int8] { (0..<n).map { Int8(($0 * 37) % 128) } }
+
+    func testSameSeedGivesSameCyclesEveryStep() throws {
+        let runs = try (0..<2).map { _ -> [TrainingDevice.StepResult] in
+            let d = try device([64, 32, 10])
+            try d.initialize(seed: 3)
+            return try (0..<50).map { try d.trainStep(input(64), label: $0 % 10) }
+        }
+        XCTAssertEqual(runs[0], runs[1])
+        XCTAssertGreaterThan(Set(runs[0].map(\.measurement.cycles)).count, 1, "cycles follow the data, not a constant")
+    }
+
+    func testInferenceCyclesGrowWithMACs() throws {
+        var previous: (macs: Int, cycles: UInt64)?
+        for hidden in [8, 16, 32, 64] {
+            let d = try device([64, hidden, 10])
+            try d.initialize(seed: 1)
+            let cycles = try d.predict(input(64)).measurement.cycles
+            let macs = d.source.spec.forwardMACs
+            if let previous {
+                XCTAssertGreaterThan(cycles, previous.cycles, "\(macs) MACs vs \(previous.macs)")
+                // at least one cycle per extra multiply-accumulate
+                XCTAssertGreaterThan(cycles - previous.cycles, UInt64(macs - previous.macs))
+            }
+            previous = (macs, cycles)
+        }
+    }
+
+    func testSimulationIsReproducible() throws {
+        let dir = temporaryDirectory(self)
+        let spec = try ModelSpec.load(path: ProjectPaths.examples + "/mlp-digits.json")
+        let data = try DatasetLoader.loadBinary(path: DataLocation.defaultDigitsPath())
+        let small = data.subset(Array(0..<400), name: "digits-400")
+        let reports = try (0..<2).map { _ in
+            let device = try TrainingDevice(board: try Board.resolve("nrf52840"), boardFile: "nrf52840", spec: spec, modelFile: "m", buildDirectory: dir)
+            return try Simulation(device: device, spec: spec, data: small, dataFile: "d", options: .init(epochs: 2, seed: 5)).run()
+        }
+        XCTAssertEqual(reports[0].testAccuracy, reports[1].testAccuracy)
+        XCTAssertEqual(reports[0].cyclesPerStepMean, reports[1].cyclesPerStepMean)
+        XCTAssertEqual(reports[0].peakRamBytes, reports[1].peakRamBytes)
+        let ram = reports[0].ram
+        XCTAssertEqual(ram.parameters + ram.activations + ram.errors + ram.scratch + ram.io + ram.other, ram.staticBytes)
+        XCTAssertEqual(ram.staticBytes + ram.stackPeakBytes, reports[0].peakRamBytes)
+        XCTAssertLessThanOrEqual(reports[0].peakRamBytes, 262_144)
+    }
+}
