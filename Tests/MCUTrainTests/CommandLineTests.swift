@@ -1,0 +1,55 @@
+import Foundation
+import XCTest
+@testable import MCUTrain
+
+/// The executable: bad input is one line on stderr and a non-zero exit; a run writes its JSON.
+final class CommandLineTests: XCTestCase {
+    private func mcutrain(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mcutrain")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = args
+        process.currentDirectoryURL = URL(fileURLWithPath: ProjectPaths.root)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testBadInputsExitNonZeroWithOneLine() throws {
+        let dir = temporaryDirectory(self)
+        let badModel = writeFile(dir, "bad.json", "{\"name\": 3}")
+        let huge = writeFile(dir, "huge.json", mlpJSON([2048, 128, 10], name: "huge"))
+        let csv = writeFile(dir, "short.csv", "1,2,3\n4,5\n")
+        let cases: [([String], [String])] = [
+            (["simulate", "--model", badModel], ["bad.json", "name"]),
+            (["simulate", "--board", "atari2600"], ["unknown board 'atari2600'"]),
+            (["simulate", "--data", dir + "/none.bin"], ["none.bin", "No such file"]),
+            (["simulate", "--data", csv], ["short.csv:2", "expected 3 columns"]),
+            (["simulate", "--model", huge, "--build-dir", dir], ["huge.json", "262144-byte budget"]),
+        ]
+        for (args, fragments) in cases {
+            let r = try mcutrain(args)
+            XCTAssertEqual(r.status, 1, "\(args)")
+            let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+            XCTAssertEqual(lines.count, 1, r.stderr)
+            for f in fragments { XCTAssertTrue(r.stderr.contains(f), "'\(r.stderr)' should mention '\(f)'") }
+        }
+    }
+
+    func testSimulateWritesJSONReport() throws {
+        let dir = temporaryDirectory(self)
+        let r = try mcutrain(["simulate", "--epochs", "1", "--seed", "2", "--build-dir", dir, "--json", dir + "/r.json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("peak RAM"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))) as! [String: Any]
+        for key in ["test_accuracy", "float_reference_accuracy", "cycles_per_step_mean", "peak_ram_bytes", "ram_budget_bytes", "flash_bytes"] {
+            XCTAssertNotNil(json[key], key)
+        }
+        XCTAssertEqual(json["ram_budget_bytes"] as? Int, 262_144)
+        XCTAssertGreaterThan(json["test_accuracy"] as! Double, 0.8)
+    }
+}
