@@ -1,20 +1,34 @@
 /* Reset and vector table for every board: the linker script generated from the board file
  * supplies the symbols. On a real board Reset_Handler runs; the emulator host loads .data at
- * its run address itself and calls firmware functions directly. */
+ * its run address itself and either calls firmware functions directly or, for
+ * `mcutrain run`, starts at _start. */
 #include <stdint.h>
 
 extern uint32_t __data_load__, __data_start__, __data_end__, __bss_start__, __bss_end__, __StackTop;
 
 int main(void);
 
-void Reset_Handler(void) {
+/* Reports main's status through semihosting SYS_EXIT_EXTENDED (ADP_Stopped_ApplicationExit).
+ * Without a debugger attached this BKPT faults, but only once main has returned. */
+static void mct_exit(int status) {
+    uint32_t block[2] = {0x20026u, (uint32_t)status};
+    register uint32_t op __asm__("r0") = 0x20u;
+    register uint32_t *arg __asm__("r1") = block;
+    __asm__ volatile("bkpt 0xab" : "+r"(op) : "r"(arg) : "memory");
+}
+
+/* Kept as plain loops whatever the user's flags: there may be no memcpy/memset to call. */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void Reset_Handler(void) {
     const uint32_t *src = &__data_load__;
     for (uint32_t *dst = &__data_start__; dst < &__data_end__;) *dst++ = *src++;
     for (uint32_t *dst = &__bss_start__; dst < &__bss_end__;) *dst++ = 0;
-    main();
+    mct_exit(main());
     for (;;) {
     }
 }
+
+/* The entry point; newlib's crt0 (--specs=rdimon.specs) overrides it with its own _start. */
+void _start(void) __attribute__((weak, alias("Reset_Handler")));
 
 void Default_Handler(void) {
     for (;;) {

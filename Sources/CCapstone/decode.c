@@ -73,6 +73,8 @@ static void flatten(const cs_insn *insn, mcc_insn *out) {
         case ARM_OP_REG:
             if (op->reg == ARM_REG_PC && (op->access & CS_AC_WRITE)) out->writes_pc = true;
             if (i == 0 && (op->access & CS_AC_WRITE)) out->dest = (arm_reg)op->reg;
+            if (i == 1) out->rn = (arm_reg)op->reg;
+            if (i == 2) out->rm = (arm_reg)op->reg;
             if (list ? !(has_base && i == 0) : before_memory) out->words += register_words(op->reg);
             break;
         case ARM_OP_MEM:

@@ -59,6 +59,26 @@ static const mct_block_cost *lookup(mct_meter *m, uint32_t address, uint32_t siz
     return &m->table[s];
 }
 
+/* Wait states paid fetching the block's lines from flash. */
+static uint32_t fetch_stall(mct_meter *m, uint32_t address, uint32_t size) {
+    if (m->wait_states == 0 || address < m->flash_base || address >= m->flash_end) return 0;
+    uint32_t first = (address - m->flash_base) >> m->line_shift;
+    uint32_t last = (address + size - 1 - m->flash_base) >> m->line_shift;
+    uint32_t stall = 0;
+    for (uint32_t line = first; line <= last; line++) {
+        bool hit = false;
+        if (m->cache_tags) {
+            uint32_t *tag = &m->cache_tags[line & m->cache_mask];
+            hit = *tag == line;
+            *tag = line;
+        }
+        if (!hit && !(m->prefetch && line == m->last_line + 1)) stall += m->wait_states;
+        m->last_line = line;
+    }
+    m->flash_stall_cycles += stall;
+    return stall;
+}
+
 void mct_meter_settle(mct_meter *m) {
     if (m->pending) m->cycles += m->pending_fall;
     m->pending = false;
@@ -77,7 +97,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         uc_emu_stop(uc);
         return;
     }
-    m->cycles += c->cycles;
+    m->cycles += c->cycles + fetch_stall(m, a, size);
     m->instructions += c->instructions;
     m->blocks_executed++;
     m->pending_end = a + size;
@@ -125,10 +145,81 @@ uc_err mct_meter_attach(uc_engine *uc, mct_meter *m, mct_classify_fn classify, v
     return uc_hook_add(uc, &m->interrupt_hook, UC_HOOK_INTR, (void *)on_interrupt, m, 1, 0);
 }
 
+bool mct_meter_set_flash(mct_meter *m, uint32_t base, uint32_t size, uint32_t wait_states,
+                         uint32_t line_bytes, uint32_t cache_lines, bool prefetch) {
+    free(m->cache_tags);
+    m->cache_tags = NULL;
+    if (cache_lines) {
+        m->cache_tags = malloc(cache_lines * sizeof *m->cache_tags);
+        if (!m->cache_tags) return false;
+        memset(m->cache_tags, 0xFF, cache_lines * sizeof *m->cache_tags);
+    }
+    m->flash_base = base;
+    m->flash_end = base + size;
+    m->wait_states = wait_states;
+    m->line_shift = (uint32_t)__builtin_ctz(line_bytes);
+    m->cache_mask = cache_lines ? cache_lines - 1 : 0;
+    m->prefetch = prefetch;
+    m->last_line = UINT32_MAX - 1;
+    return true;
+}
+
+void mct_meter_set_divide_cost(mct_meter *m, mct_divide_fn cost, void *context) {
+    m->divide_cost = cost;
+    m->divide_context = context;
+}
+
+static int unicorn_register(int r) {
+    if (r <= 12) return UC_ARM_REG_R0 + r;
+    return r == 13 ? UC_ARM_REG_SP : UC_ARM_REG_LR;
+}
+
+static void on_divide(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+    (void)address; (void)size;
+    mct_divide_site *d = user;
+    mct_meter *m = d->meter;
+    uint32_t dividend = 0, divisor = 0;
+    uc_reg_read(uc, d->dividend_register, &dividend);
+    uc_reg_read(uc, d->divisor_register, &divisor);
+    uint32_t cycles = m->divide_cost(m->divide_context, dividend, divisor, d->is_signed);
+    m->cycles += cycles > d->minimum ? cycles - d->minimum : 0;
+}
+
+uc_err mct_meter_watch_divide(uc_engine *uc, mct_meter *m, uint32_t address, int dividend, int divisor,
+                              bool is_signed, uint32_t minimum) {
+    for (uint32_t i = 0; i < m->divide_count; i++)
+        if (m->divides[i]->address == address) return UC_ERR_OK; /* also part of another block */
+    if (m->divide_count == m->divide_capacity) {
+        uint32_t capacity = m->divide_capacity ? m->divide_capacity * 2 : 16;
+        mct_divide_site **grown = realloc(m->divides, capacity * sizeof *grown);
+        if (!grown) return UC_ERR_NOMEM;
+        m->divides = grown;
+        m->divide_capacity = capacity;
+    }
+    mct_divide_site *d = calloc(1, sizeof *d);
+    if (!d) return UC_ERR_NOMEM;
+    d->meter = m;
+    d->address = address;
+    d->dividend_register = unicorn_register(dividend);
+    d->divisor_register = unicorn_register(divisor);
+    d->is_signed = is_signed;
+    d->minimum = minimum;
+    uc_err err = uc_hook_add(uc, &d->hook, UC_HOOK_CODE, (void *)on_divide, d, address, address);
+    if (err) { free(d); return err; }
+    m->divides[m->divide_count++] = d;
+    return uc_ctl_remove_cache(uc, address, address + 4);
+}
+
 void mct_meter_release(mct_meter *m) {
     free(m->table);
     m->table = NULL;
     m->capacity = m->count = 0;
+    free(m->cache_tags);
+    m->cache_tags = NULL;
+    for (uint32_t i = 0; i < m->divide_count; i++) free(m->divides[i]);
+    free(m->divides);
+    m->divides = NULL;
+    m->divide_count = m->divide_capacity = 0;
 }
 
 uint32_t mct_meter_cached_blocks(const mct_meter *m) { return m->count; }

@@ -70,7 +70,7 @@ final class EmulatorTests: XCTestCase {
     func testHaltAndBreakpointAreErrors() throws {
         let (m, stack) = try machine()
         assertError(try m.call("halt", stackTop: stack.top, maxCycles: 1000), mentions: ["halt", "without returning"])
-        assertError(try m.call("trap", stackTop: stack.top, maxCycles: 1000), mentions: ["trap", "exception", "(trap+0x"])
+        assertError(try m.call("trap", stackTop: stack.top, maxCycles: 1000), mentions: ["trap", "BKPT at PC", "(trap+0x"])
     }
 
     func testUnknownSymbol() throws {

@@ -24,6 +24,10 @@ typedef struct mcc_insn {
     arm_reg dest;           ///< first operand if written (a load's destination), else ARM_REG_INVALID
     arm_reg base;           ///< memory operand's base register, else ARM_REG_INVALID
     arm_reg index;          ///< memory operand's offset register, else ARM_REG_INVALID
+    /// Second and third operands when they are registers, else ARM_REG_INVALID: the Rn and
+    /// Rm of three-register forms, such as a divide's dividend and divisor (SDIV Rd, Rn, Rm).
+    arm_reg rn;
+    arm_reg rm;
     /// 32-bit words in a register list (LDM/STM/PUSH/POP/VLDM/VSTM/VPUSH/VPOP, base
     /// register excluded), or in the registers before a memory operand (LDRD/STRD: 2,
     /// VLDR/VSTR: 1 or 2). D registers count two words.

@@ -32,6 +32,20 @@ typedef struct mct_block_cost {
 /// Called on a cache miss; fills `out` from the block's code. Returns false to stop the run.
 typedef bool (*mct_classify_fn)(void *context, uint32_t address, uint32_t size, mct_block_cost *out);
 
+/// Cycles of one SDIV/UDIV from its operands (the core's early-termination rule).
+typedef uint32_t (*mct_divide_fn)(void *context, uint32_t dividend, uint32_t divisor, bool is_signed);
+
+/// One divide instruction watched by a code hook, to charge its data-dependent cycles.
+typedef struct mct_divide_site {
+    struct mct_meter *meter;
+    uint32_t address;
+    int dividend_register;   ///< Unicorn register id
+    int divisor_register;
+    bool is_signed;
+    uint32_t minimum;        ///< cycles already counted in the block's cost
+    uc_hook hook;
+} mct_divide_site;
+
 /// Why the last run stopped, beyond what uc_emu_start returned.
 typedef enum mct_stop_reason {
     MCT_STOP_NONE = 0,
@@ -43,6 +57,7 @@ typedef enum mct_stop_reason {
 
 typedef struct mct_meter {
     uint64_t cycles;
+    uint64_t flash_stall_cycles;  ///< part of cycles: instruction fetches waiting on flash
     uint64_t instructions;
     uint64_t blocks_executed;
     uint64_t cycle_limit;         ///< stop once cycles reach this; 0 = no limit
@@ -64,10 +79,33 @@ typedef struct mct_meter {
     mct_classify_fn classify;
     void *classify_context;
     uc_hook block_hook, invalid_hook, interrupt_hook;
+    /* flash fetch timing: a direct-mapped line cache in front of wait-stated flash */
+    uint32_t flash_base, flash_end, wait_states, line_shift, cache_mask;
+    uint32_t *cache_tags;         ///< NULL when the board has no cache
+    bool prefetch;
+    uint32_t last_line;
+    /* data-dependent divides */
+    mct_divide_fn divide_cost;
+    void *divide_context;
+    mct_divide_site **divides;
+    uint32_t divide_count, divide_capacity;
 } mct_meter;
 
 /// Installs the block, invalid-memory and interrupt hooks. Call before the first run.
 uc_err mct_meter_attach(uc_engine *uc, mct_meter *meter, mct_classify_fn classify, void *context);
+
+/// Times instruction fetches from [base, base+size): `wait_states` per line fetched from flash,
+/// `cache_lines` direct-mapped lines of `line_bytes` in front (0 = none); with `prefetch`,
+/// the line after the previous fetch arrives without waiting. Resets the cache.
+bool mct_meter_set_flash(mct_meter *meter, uint32_t base, uint32_t size, uint32_t wait_states,
+                         uint32_t line_bytes, uint32_t cache_lines, bool prefetch);
+
+void mct_meter_set_divide_cost(mct_meter *meter, mct_divide_fn cost, void *context);
+
+/// Hooks the divide at `address` (registers given as 0..14 = r0..lr) and drops its translated
+/// block so the hook takes effect from the next execution on.
+uc_err mct_meter_watch_divide(uc_engine *uc, mct_meter *meter, uint32_t address, int dividend, int divisor,
+                              bool is_signed, uint32_t minimum);
 
 /// Accounts the last block's outcome as a fall-through (the run ended there).
 void mct_meter_settle(mct_meter *meter);

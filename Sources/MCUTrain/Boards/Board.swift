@@ -44,6 +44,24 @@ public struct Board: Codable, Sendable, Equatable {
         }
     }
 
+    /// How instruction fetches from flash are timed: each fetched line that misses the
+    /// accelerator's cache costs `waitStates` cycles; with `prefetch`, a miss on the line right
+    /// after the previous fetch is hidden (the prefetch buffer already holds it).
+    public struct FlashAccess: Codable, Sendable, Equatable {
+        public let waitStates: UInt32
+        public let cacheBytes: UInt32
+        public let lineBytes: UInt32
+        public let prefetch: Bool
+        /// Where the figures come from (datasheet section, or "inferred").
+        public let source: String
+
+        enum CodingKeys: String, CodingKey {
+            case waitStates = "wait_states", cacheBytes = "cache_bytes", lineBytes = "line_bytes", prefetch, source
+        }
+
+        public static let zeroWait = FlashAccess(waitStates: 0, cacheBytes: 0, lineBytes: 16, prefetch: false, source: "none given")
+    }
+
     public let name: String
     public let description: String
     public let core: Core
@@ -51,9 +69,21 @@ public struct Board: Codable, Sendable, Equatable {
     public let regions: [Region]
     /// Bytes reserved at the top of RAM for the stack; the linker refuses static data that reaches it.
     public let stackBytes: UInt32
+    public let flashAccess: FlashAccess
 
     enum CodingKeys: String, CodingKey {
-        case name, description, core, regions = "memory", clockHz = "clock_hz", stackBytes = "stack_bytes"
+        case name, description, core, regions = "memory", clockHz = "clock_hz", stackBytes = "stack_bytes", flashAccess = "flash_access"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        description = try c.decode(String.self, forKey: .description)
+        core = try c.decode(Core.self, forKey: .core)
+        clockHz = try c.decode(UInt32.self, forKey: .clockHz)
+        regions = try c.decode([Region].self, forKey: .regions)
+        stackBytes = try c.decode(UInt32.self, forKey: .stackBytes)
+        flashAccess = try c.decodeIfPresent(FlashAccess.self, forKey: .flashAccess) ?? .zeroWait
     }
 
     /// The region code runs from and the region data and stack live in.
@@ -81,6 +111,11 @@ public struct Board: Codable, Sendable, Equatable {
                 throw ConfigError("field 'memory[\(i)]' (\(r.name)) overlaps memory[\(j)] (\(other.name))")
             }
         }
+        let line = flashAccess.lineBytes, cache = flashAccess.cacheBytes
+        guard line >= 4, line <= 256, line & (line - 1) == 0, cache % line == 0, (cache / line) & (cache / line &- 1) == 0 else {
+            throw ConfigError("field 'flash_access': line_bytes must be a power of two 4...256 and cache_bytes a power-of-two number of lines (or 0)")
+        }
+        guard flashAccess.waitStates <= 15 else { throw ConfigError("field 'flash_access.wait_states' must be 0...15") }
         guard stackBytes >= 256, stackBytes % 8 == 0, stackBytes < ram.size else {
             throw ConfigError("field 'stack_bytes' must be a multiple of 8 between 256 and the RAM size (\(ram.size))")
         }
@@ -88,20 +123,23 @@ public struct Board: Codable, Sendable, Equatable {
 }
 
 /// The Cortex-M cores the emulator and cycle model know.
-public enum Core: String, Codable, Sendable {
+public enum Core: String, Codable, Sendable, CaseIterable {
+    case cortexM0 = "cortex-m0"
+    case cortexM0Plus = "cortex-m0plus"
     case cortexM4 = "cortex-m4"
+    case cortexM7 = "cortex-m7"
 
-    /// Unicorn's UC_CPU_ARM_* number for the core.
+    /// Unicorn's UC_CPU_ARM_* number for the core (it has no M0+; the M0 runs the same ISA).
     var unicornModel: Int32 {
         switch self {
+        case .cortexM0, .cortexM0Plus: return 7
         case .cortexM4: return 9
+        case .cortexM7: return 10
         }
     }
 
-    var gccFlags: [String] {
-        switch self {
-        case .cortexM4: return ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=soft"]
-        }
+    public var gccFlags: [String] {
+        ["-mcpu=\(rawValue)", "-mthumb", "-mfloat-abi=soft"]
     }
 }
 

@@ -10,19 +10,47 @@ public struct BlockTiming: Equatable, Sendable {
     public var fallCycles: UInt32
     /// Added if the next block starts elsewhere (branch taken).
     public var jumpCycles: UInt32
+    /// SDIV/UDIV in the block. The counts above charge each at the core's
+    /// `minimumDivideCycles`; only the operand values at run time tell how much longer it took.
+    public var divides: [DivideSite]
 
-    public init(instructions: UInt32, cycles: UInt32, fallCycles: UInt32, jumpCycles: UInt32) {
+    public init(instructions: UInt32, cycles: UInt32, fallCycles: UInt32, jumpCycles: UInt32,
+                divides: [DivideSite] = []) {
         self.instructions = instructions
         self.cycles = cycles
         self.fallCycles = fallCycles
         self.jumpCycles = jumpCycles
+        self.divides = divides
+    }
+}
+
+/// A divide whose time depends on its operands, so the emulator must look at them when the
+/// instruction runs.
+public struct DivideSite: Equatable, Sendable {
+    public let address: UInt32
+    /// 0...14 for r0...r14.
+    public let dividendRegister: Int
+    /// 0...14 for r0...r14.
+    public let divisorRegister: Int
+    public let isSigned: Bool
+
+    public init(address: UInt32, dividendRegister: Int, divisorRegister: Int, isSigned: Bool) {
+        self.address = address
+        self.dividendRegister = dividendRegister
+        self.divisorRegister = divisorRegister
+        self.isSigned = isSigned
     }
 }
 
 /// A core's instruction timing, asked once per newly translated block so that executing
-/// the block again costs the emulator nothing but an addition.
+/// the block again costs the emulator nothing but an addition (plus a look at the operands
+/// of each listed divide).
 public protocol CoreTimingModel {
     func time(block code: [UInt8], at address: UInt32) throws -> BlockTiming
+    /// What a block already charges for each of its `divides`.
+    var minimumDivideCycles: UInt32 { get }
+    /// A divide's full time for these operand values (raw register contents).
+    func divideCycles(dividend: UInt32, divisor: UInt32, isSigned: Bool) -> UInt32
 }
 
 public enum CycleModelError: Error, Equatable {
@@ -31,6 +59,9 @@ public enum CycleModelError: Error, Equatable {
     /// Capstone cannot decode the instruction at this address; timing the rest of the
     /// block would undercount it, so the block is refused instead.
     case undecodable(address: UInt32)
+    /// The instruction decodes, but the core does not implement it (SDIV, IT or any other
+    /// ARMv7-M instruction on an ARMv6-M core): real silicon would fault there.
+    case unsupported(address: UInt32)
     /// A block needs at least one instruction.
     case emptyBlock(address: UInt32)
 }

@@ -4,7 +4,8 @@ import CCapstone
 /// pipeline refill a taken branch adds. Whatever is not listed costs one cycle: ALU, MOV,
 /// shifts, extends, bitfield ops, SSAT/USAT, CLZ, IT, every multiply and DSP instruction
 /// (the M4 has a single-cycle 32×32 multiplier), and the single-cycle FPU ops such as
-/// VADD/VSUB/VMUL/VNMUL/VABS/VNEG/VCMP/VCVT/VMOV/VMRS.
+/// VADD/VSUB/VMUL/VNMUL/VABS/VNEG/VCMP/VCVT/VMOV/VMRS. SDIV/UDIV are priced at their
+/// minimum here; the rest of their time is added at run time (`EarlyTerminationDivider`).
 enum CortexM4InstructionClass: Equatable {
     /// Always this many cycles.
     case fixed(UInt32)
@@ -33,7 +34,7 @@ enum CortexM4InstructionClass: Equatable {
              ARM_INS_VLDMIA, ARM_INS_VLDMDB, ARM_INS_VSTMIA, ARM_INS_VSTMDB, ARM_INS_VPUSH, ARM_INS_VPOP:
             self = .multiple
         case ARM_INS_SDIV, ARM_INS_UDIV:
-            self = .fixed(CortexM4Timing.divideCycles)
+            self = .fixed(EarlyTerminationDivider.minimumCycles)
         case ARM_INS_TBB, ARM_INS_TBH:
             self = .fixed(2)
         case ARM_INS_DMB, ARM_INS_DSB:

@@ -5,7 +5,8 @@ import CCapstone
 ///
 /// Each block is decoded and priced once, when the emulator first translates it.
 /// Approximations that a per-block price forces, each kept in one place to be refined:
-/// - SDIV/UDIV: `divideCycles`.
+/// - SDIV/UDIV: charged at `minimumDivideCycles` in the block; `divideCycles` prices the
+///   operands at run time.
 /// - Branch refill: `pipelineRefill(target:targetHalfword:)`.
 /// - DMB/DSB: `dataBarrierWait`.
 /// - A non-branch instruction inside an IT block is charged as if it executes. A skipped
@@ -14,15 +15,12 @@ import CCapstone
 ///
 /// Not thread-safe: it owns a Capstone handle. Give each emulator its own instance.
 public final class CortexM4Timing: CoreTimingModel {
-    /// SDIV/UDIV take 2..12 cycles, stopping early depending on the operand values, which a
-    /// per-block price never sees. The worst case is charged until run-time operands are
-    /// modelled (a later issue).
-    public static let divideCycles: UInt32 = 12
-
     /// DMB/DSB cost 1 + B, where B waits for earlier memory accesses to finish: 0 at best,
     /// more while a buffered store drains. Charged as B = 1, the one store the M4's write
     /// buffer can hold.
     public static let dataBarrierWait: UInt32 = 1
+
+    public let minimumDivideCycles = EarlyTerminationDivider.minimumCycles
 
     private let decoder: ThumbDecoder
     private let fetchHalfword: ((UInt32) -> UInt16?)?
@@ -35,31 +33,23 @@ public final class CortexM4Timing: CoreTimingModel {
         self.fetchHalfword = fetchHalfword
     }
 
+    /// 2..12 cycles by the rule in `EarlyTerminationDivider` (an inference: Arm gives no formula).
+    public func divideCycles(dividend: UInt32, divisor: UInt32, isSigned: Bool) -> UInt32 {
+        EarlyTerminationDivider.cycles(dividend: dividend, divisor: divisor, isSigned: isSigned)
+    }
+
     public func time(block code: [UInt8], at address: UInt32) throws -> BlockTiming {
-        let instructions = try decoder.decode(code, at: address)
-        guard let last = instructions.last else { throw CycleModelError.emptyBlock(address: address) }
         let halfword = { (at: UInt32) -> UInt16? in
             let offset = Int(at &- address)
             guard at >= address, offset + 1 < code.count else { return self.fetchHalfword?(at) }
             return UInt16(code[offset]) | UInt16(code[offset + 1]) << 8
         }
-
-        var cycles: UInt32 = 0
-        var previous: mcc_insn?
-        for instruction in instructions.dropLast() {
-            cycles += cost(of: instruction, after: previous, halfwordAt: halfword)
-            previous = instruction
-        }
-        let lastCost = cost(of: last, after: previous, halfwordAt: halfword)
-        var timing = BlockTiming(instructions: UInt32(instructions.count), cycles: cycles,
-                                 fallCycles: lastCost, jumpCycles: lastCost)
-        if last.writes_pc {
-            let target: UInt32? = last.has_target ? last.target : nil
-            timing.jumpCycles += Self.pipelineRefill(target: target, targetHalfword: target.flatMap(halfword))
-            // A branch that may be skipped costs 1 when not taken.
-            timing.fallCycles = last.conditional ? 1 : timing.jumpCycles
-        }
-        return timing
+        return try BlockPricing.price(try decoder.decode(code, at: address), at: address,
+                                      cost: { self.cost(of: $0, after: $1, halfwordAt: halfword) },
+                                      taken: { branch, cost in
+            let target: UInt32? = branch.has_target ? branch.target : nil
+            return cost + Self.pipelineRefill(target: target, targetHalfword: target.flatMap(halfword))
+        })
     }
 
     /// An instruction's cycles before any refill a write to PC adds.

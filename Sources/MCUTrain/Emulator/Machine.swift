@@ -13,6 +13,14 @@ public final class Machine {
     /// A page outside the board's map holding BKPT: functions return into it and the run stops there.
     private let returnAddress: UInt32
     private var classifyError: Error?
+    /// DWT, SysTick, ITM and SCB registers, mapped as MMIO pages.
+    let debug: DebugBlocks
+    private var mmioPages: [MMIOPage] = []
+    /// Answers `BKPT 0xAB` when set; otherwise a semihosting call is an exception like any BKPT.
+    public var semihosting: Semihosting?
+    /// Cycles spent waiting on flash, part of `cycles`.
+    public var flashStallCycles: UInt64 { meter.pointee.flash_stall_cycles }
+    public var itmOutput: [UInt8] { debug.itmOutput }
 
     /// Counts since the machine was created.
     public var cycles: UInt64 { meter.pointee.cycles }
@@ -21,11 +29,13 @@ public final class Machine {
     public init(board: Board, timing: CoreTimingModel) throws {
         self.board = board
         self.timing = timing
+        let meter = UnsafeMutablePointer<mct_meter>.allocate(capacity: 1)
+        meter.initialize(to: mct_meter())
+        self.meter = meter
+        debug = DebugBlocks(clockHz: board.clockHz) { meter.pointee.cycles }
         var engine: OpaquePointer?
         try Self.check(mct_open_cortex_m(board.core.unicornModel, &engine), "opening Unicorn")
         uc = engine!
-        meter = .allocate(capacity: 1)
-        meter.initialize(to: mct_meter())
         guard let page = Self.freePage(avoiding: board.regions) else {
             throw EmulatorError("\(board.name): no free 4 KB page outside the memory map for the return trap")
         }
@@ -47,6 +57,32 @@ public final class Machine {
             let machine = Unmanaged<Machine>.fromOpaque(context!).takeUnretainedValue()
             return machine.classify(address: address, size: size, into: out!)
         }, context), "installing the cycle meter")
+        let flash = board.flash, access = board.flashAccess
+        guard mct_meter_set_flash(meter, flash.origin, flash.size, access.waitStates, access.lineBytes,
+                                  access.cacheBytes / access.lineBytes, access.prefetch) else {
+            throw EmulatorError("out of memory for the flash cache model")
+        }
+        mct_meter_set_divide_cost(meter, { context, dividend, divisor, isSigned in
+            Unmanaged<Machine>.fromOpaque(context!).takeUnretainedValue().timing
+                .divideCycles(dividend: dividend, divisor: divisor, isSigned: isSigned)
+        }, context)
+        try mapDebugBlocks()
+    }
+
+    /// Each 4 KB page of the debug blocks goes through `DebugBlocks`, word by word.
+    private func mapDebugBlocks() throws {
+        for base in DebugBlocks.pages {
+            let page = MMIOPage(base: base, blocks: debug)
+            mmioPages.append(page)
+            let context = Unmanaged.passUnretained(page).toOpaque()
+            try Self.check(uc_mmio_map(uc, UInt64(base), 4096, { _, offset, _, context in
+                let page = Unmanaged<MMIOPage>.fromOpaque(context!).takeUnretainedValue()
+                return UInt64(page.blocks.read(page.base + UInt32(offset)))
+            }, context, { _, offset, size, value, context in
+                let page = Unmanaged<MMIOPage>.fromOpaque(context!).takeUnretainedValue()
+                page.blocks.write(page.base + UInt32(offset), UInt32(truncatingIfNeeded: value), size: Int(size))
+            }, context), "mapping the debug registers at \(locate(base, in: nil))")
+        }
     }
 
     deinit {
@@ -64,6 +100,10 @@ public final class Machine {
             out.pointee.cycles = t.cycles
             out.pointee.fall_cycles = t.fallCycles
             out.pointee.jump_cycles = t.jumpCycles
+            for site in t.divides {
+                try Self.check(mct_meter_watch_divide(uc, meter, site.address, Int32(site.dividendRegister), Int32(site.divisorRegister),
+                                                      site.isSigned, timing.minimumDivideCycles), "watching a divide")
+            }
             return true
         } catch {
             classifyError = error
@@ -139,19 +179,59 @@ public final class Machine {
         precondition(args.count <= 4, "only register arguments are supported")
         let entry = try address(of: function)
         let startCycles = meter.pointee.cycles, startInstructions = meter.pointee.instructions
-        let argRegs = [UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3]
-        for (reg, value) in zip(argRegs, args) { try setRegister(reg, value) }
+        for (i, value) in args.enumerated() { try setArgument(i, value) }
+        let end = try execute(from: entry, stackTop: stackTop, what: function, maxCycles: maxCycles)
+        let value: UInt32
+        switch end {
+        case .returned(let r0): value = r0
+        case .exited(let code): throw EmulatorError("\(function): the program exited (status \(code)) instead of returning")
+        }
+        return CallResult(value: value, cycles: meter.pointee.cycles - startCycles,
+                          instructions: meter.pointee.instructions - startInstructions)
+    }
+
+    public enum End: Equatable, Sendable {
+        /// Returned to the caller with this R0.
+        case returned(UInt32)
+        /// Ended through semihosting SYS_EXIT / SYS_EXIT_EXTENDED.
+        case exited(Int32)
+    }
+
+    /// Runs from `entry` until the code returns to the trap or exits through semihosting.
+    public func execute(from entry: UInt32, stackTop: UInt32, what: String, maxCycles: UInt64) throws -> End {
         try setRegister(UC_ARM_REG_SP, stackTop)
         try setRegister(UC_ARM_REG_LR, returnAddress | 1)
-        meter.pointee.stop_reason = MCT_STOP_NONE
-        meter.pointee.pending = false
+        let startCycles = meter.pointee.cycles
         meter.pointee.cycle_limit = startCycles + maxCycles
-        let err = uc_emu_start(uc, UInt64(entry | 1), UInt64(returnAddress), 0, 0)
-        mct_meter_settle(meter)
-        try checkStop(err, function: function, maxCycles: maxCycles)
-        return CallResult(value: try register(UC_ARM_REG_R0),
-                          cycles: meter.pointee.cycles - startCycles,
-                          instructions: meter.pointee.instructions - startInstructions)
+        var pc = entry
+        while true {
+            meter.pointee.stop_reason = MCT_STOP_NONE
+            meter.pointee.pending = false
+            let err = uc_emu_start(uc, UInt64(pc | 1), UInt64(returnAddress), 0, 0)
+            mct_meter_settle(meter)
+            if let host = semihosting, isSemihostingCall() {
+                let m = meter.pointee
+                let outcome = try host.handle(operation: try register(UC_ARM_REG_R0), parameter: try register(UC_ARM_REG_R1),
+                                              memory: self, elapsedCycles: m.cycles - startCycles, clockHz: board.clockHz)
+                switch outcome {
+                case .result(let r0):
+                    try setRegister(UC_ARM_REG_R0, r0)
+                    pc = m.fault_pc + 2
+                    continue
+                case .exit(let code):
+                    return .exited(code)
+                }
+            }
+            try checkStop(err, function: what, maxCycles: maxCycles)
+            return .returned(try register(UC_ARM_REG_R0))
+        }
+    }
+
+    /// The run stopped on `BKPT 0xAB` (Thumb encoding 0xBEAB).
+    private func isSemihostingCall() -> Bool {
+        let m = meter.pointee
+        guard m.stop_reason == MCT_STOP_INTERRUPT, m.interrupt_number == 7, let code = try? read(2, at: m.fault_pc) else { return false }
+        return code == [0xAB, 0xBE]
     }
 
     private func checkStop(_ err: uc_err, function: String, maxCycles: UInt64) throws {
@@ -165,7 +245,8 @@ public final class Machine {
         case MCT_STOP_CYCLE_LIMIT:
             throw EmulatorError("\(function): still running after \(maxCycles) cycles (runaway loop?), PC \(pc)")
         case MCT_STOP_INTERRUPT:
-            throw EmulatorError("\(function): exception \(m.interrupt_number) (BKPT/SVC/fault) at PC \(pc)")
+            let what = [2: "SVC", 7: "BKPT"][Int(m.interrupt_number)] ?? "exception \(m.interrupt_number)"
+            throw EmulatorError("\(function): \(what) at PC \(pc)\(isSemihostingCall() ? " (a semihosting call, and semihosting is off)" : "")")
         case MCT_STOP_CLASSIFY_FAILED:
             throw EmulatorError("\(function): cycle model cannot time the block at \(pc): \(classifyError.map { "\($0)" } ?? "unknown")")
         default:
@@ -179,6 +260,11 @@ public final class Machine {
         guard pc2 == returnAddress else {
             throw EmulatorError("\(function): stopped at \(locate(pc2, in: elf)) without returning (WFI or halt?)")
         }
+    }
+
+    /// Sets argument register r0...r3 for the next `execute`.
+    public func setArgument(_ index: Int, _ value: UInt32) throws {
+        try setRegister([UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3][index], value)
     }
 
     private func setRegister(_ reg: uc_arm_reg, _ value: UInt32) throws {
@@ -196,9 +282,25 @@ public final class Machine {
         guard err == UC_ERR_OK else { throw EmulatorError("\(what): \(String(cString: uc_strerror(err)))") }
     }
 
+    /// The SP and PC a reset would load: the first two words of the vector table at the start of flash.
+    public func resetVector() throws -> (stack: UInt32, entry: UInt32) {
+        let words = try read(8, at: board.flash.origin)
+        func word(_ i: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(words[i + $1]) << (8 * $1) } }
+        return (word(0), word(4) & ~1)
+    }
+
     private static func freePage(avoiding regions: [Board.Region]) -> UInt32? {
         [0x0FFF_F000, 0x3FFF_F000, 0x5FFF_F000, 0x7FFF_F000].first { (page: UInt32) in
             regions.allSatisfy { UInt64(page) + 4096 <= UInt64($0.origin) || UInt64(page) >= $0.end }
         }
     }
+}
+
+extension Machine: GuestMemory {}
+
+/// One MMIO page's base address, handed to Unicorn's C callbacks as their context.
+private final class MMIOPage {
+    let base: UInt32
+    let blocks: DebugBlocks
+    init(base: UInt32, blocks: DebugBlocks) { self.base = base; self.blocks = blocks }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A GNU ld script derived from a board file: code and constants in flash, .data loaded from
 /// flash into RAM, .bss after it, the heap up to the stack reserve at the top of RAM. The
 /// symbols newlib's crt0 and `Firmware/startup.c` expect are all defined here.
@@ -13,7 +15,7 @@ public enum LinkerScript {
         }
 
         __stack_size = \(board.stackBytes);
-        ENTRY(Reset_Handler)
+        ENTRY(_start)
 
         SECTIONS
         {
@@ -42,5 +44,27 @@ public enum LinkerScript {
 extension String {
     func leftPadded(to width: Int, with pad: Character = "0") -> String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}
+
+extension Board {
+    /// Every board file in the boards directory, sorted by name.
+    public static func all(in directory: String = ProjectPaths.boards) throws -> [Board] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return try names.filter { $0.hasSuffix(".json") }.sorted().map { try load(path: directory + "/" + $0) }
+    }
+
+    /// Writes `link.ld` and `startup.c` for this board into `directory`; returns their paths.
+    public func writeBuildFiles(to directory: String) throws -> [String] {
+        let startup = ProjectPaths.firmware + "/startup.c"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let link = directory + "/link.ld", copy = directory + "/startup.c"
+            try LinkerScript.make(for: self).write(toFile: link, atomically: true, encoding: .utf8)
+            try String(contentsOfFile: startup, encoding: .utf8).write(toFile: copy, atomically: true, encoding: .utf8)
+            return [link, copy]
+        } catch {
+            throw ConfigError("cannot write the board files for \(name) to \(directory): \(error.localizedDescription)")
+        }
     }
 }

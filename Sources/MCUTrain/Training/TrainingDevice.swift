@@ -97,11 +97,3 @@ public final class TrainingDevice {
         }
     }
 }
-
-extension Core {
-    func timingModel() throws -> CoreTimingModel {
-        switch self {
-        case .cortexM4: return try CortexM4Timing()
-        }
-    }
-}

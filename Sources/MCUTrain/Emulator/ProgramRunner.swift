@@ -1,0 +1,72 @@
+import Foundation
+
+/// Runs any Cortex-M ELF on a board: from its entry point to semihosting exit, or one
+/// function with integer arguments to its return, counting cycles and stack as it goes.
+public struct ProgramRunner {
+    public struct Options: Sendable {
+        public var function: String?
+        public var arguments: [UInt32] = []
+        public var maxCycles: UInt64 = 10_000_000_000
+        public var allowHostFiles = false
+        public var commandLine: String = ""
+        public init() {}
+    }
+
+    public let board: Board
+    public let boardFile: String
+    public let elfPath: String
+
+    public init(board: Board, boardFile: String, elfPath: String) {
+        self.board = board
+        self.boardFile = boardFile
+        self.elfPath = elfPath
+    }
+
+    /// `output` receives the program's stdout and stderr (semihosting and ITM port 0) as it runs.
+    public func run(_ options: Options, output: @escaping (_ isError: Bool, _ bytes: [UInt8]) -> Void = { _, _ in }) throws -> RunReport {
+        let elf = try ELFFile(path: elfPath)
+        let machine = try Machine(board: board, timing: try board.core.timingModel())
+        try machine.load(elf)
+        let ram = board.ram
+        let top = elf.symbol(named: "__StackTop")?.address ?? UInt32(ram.end - 8)
+        let limit = elf.symbol(named: "__StackLimit")?.address ?? top - board.stackBytes
+        let heapBase = (elf.symbol(named: "end") ?? elf.symbol(named: "__bss_end__"))?.address ?? ram.origin
+        let host = Semihosting(configuration: .init(
+            allowHostFiles: options.allowHostFiles, commandLine: options.commandLine,
+            heapBase: heapBase, heapLimit: limit, stackBase: top, stackLimit: limit))
+        host.onOutput = output
+        machine.semihosting = host
+        machine.debug.onITM = { output(false, [$0]) }
+        let stack = StackMeter(limit: limit, top: top)
+        try stack.prepare(machine)
+
+        let what = options.function ?? "program"
+        let started = Date()
+        let end: Machine.End
+        if let function = options.function {
+            guard options.arguments.count <= 4 else { throw ConfigError("--function takes at most 4 integer arguments") }
+            for (i, value) in options.arguments.enumerated() { try machine.setArgument(i, value) }
+            end = try machine.execute(from: try machine.address(of: function), stackTop: top, what: what, maxCycles: options.maxCycles)
+        } else {
+            end = try machine.execute(from: elf.entry & ~1, stackTop: top, what: what, maxCycles: options.maxCycles)
+        }
+        let wall = Date().timeIntervalSince(started)
+        let exitCode: Int32, returnValue: UInt32?
+        switch end {
+        case .exited(let code): (exitCode, returnValue) = (code, nil)
+        case .returned(let r0): (exitCode, returnValue) = (options.function == nil ? Int32(bitPattern: r0) : 0, r0)
+        }
+        let staticRAM = elf.allocatedSections
+            .filter { s in board.regions.contains { $0.kind == .ram && s.address >= $0.origin && UInt64(s.address) < $0.end } }
+            .reduce(0) { $0 + Int($1.size) }
+        return RunReport(
+            program: elfPath, board: board.name, clockHz: board.clockHz, function: options.function,
+            exitCode: exitCode, returnValue: returnValue, cycles: machine.cycles, instructions: machine.instructions,
+            flashStallCycles: machine.flashStallCycles,
+            timeMs: Double(machine.cycles) / Double(board.clockHz) * 1000,
+            stdout: String(decoding: host.output + machine.itmOutput, as: UTF8.self),
+            stderr: String(decoding: host.errorOutput, as: UTF8.self),
+            peakStackBytes: try stack.used(machine, boardFile: boardFile), staticRAMBytes: staticRAM,
+            flashBytes: elf.flashBytes, wallSeconds: wall)
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import MCUTrain
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run any Cortex-M ELF on an emulated board and report cycles, instructions and RAM.",
+        discussion: "The program's output (semihosting, ITM port 0) goes to stdout, the measurements to stderr; mcutrain exits with the program's exit code.")
+
+    @Argument(help: "The ELF file.") var elf: String
+    @Option(help: "Board name in Boards/ or path to a board file.") var board = "nrf52840"
+    @Option(help: "Call this function instead of starting at the entry point.") var function: String?
+    @Argument(help: "Integer arguments for --function (at most 4).") var arguments: [String] = []
+    @Option(help: "Stop with an error after this many cycles.") var maxCycles: UInt64 = 10_000_000_000
+    @Flag(help: "Let the program open host files through semihosting.") var semihostingFiles = false
+    @Option(help: "Also write the report as JSON to this file.") var json: String?
+
+    func run() throws {
+        var status: Int32 = 0
+        try reportingErrors {
+            let boardSpec = try Board.resolve(board)
+            var options = ProgramRunner.Options()
+            options.function = function
+            options.arguments = try arguments.map(Self.integer)
+            options.maxCycles = maxCycles
+            options.allowHostFiles = semihostingFiles
+            options.commandLine = ([elf] + arguments).joined(separator: " ")
+            let runner = ProgramRunner(board: boardSpec, boardFile: board.hasSuffix(".json") ? board : "Boards/\(board).json", elfPath: elf)
+            let report = try runner.run(options) { isError, bytes in
+                (isError ? FileHandle.standardError : FileHandle.standardOutput).write(Data(bytes))
+            }
+            FileHandle.standardError.write(Data((report.summary + "\n").utf8))
+            if let json { try writeJSON(report, to: json) }
+            status = report.exitCode
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    static func integer(_ text: String) throws -> UInt32 {
+        let lower = text.lowercased()
+        if lower.hasPrefix("0x"), let v = UInt32(lower.dropFirst(2), radix: 16) { return v }
+        if let v = UInt32(text) { return v }
+        if let v = Int32(text) { return UInt32(bitPattern: v) }
+        throw ConfigError("argument '\(text)' is not a 32-bit integer")
+    }
+}
