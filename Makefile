@@ -13,6 +13,9 @@ build: deps
 simulate: build
 	$(MCUTRAIN) simulate --board nrf52840 --model Examples/mlp-digits.json --epochs 20 --seed 1
 
+bench: build
+	$(MCUTRAIN) bench --board nrf52840 --model Examples/mlp-digits.json --steps 3000
+
 test: deps
 	$(SWIFT) test
 

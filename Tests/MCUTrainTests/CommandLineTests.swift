@@ -52,4 +52,32 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(json["ram_budget_bytes"] as? Int, 262_144)
         XCTAssertGreaterThan(json["test_accuracy"] as! Double, 0.8)
     }
+
+    /// The README's three lines: board files, compile with rdimon.specs, run.
+    func testRunPrintsProgramOutputAndPassesItsExitCode() throws {
+        let dir = temporaryDirectory(self)
+        XCTAssertEqual(try mcutrain(["board-files", "stm32f411", "--out", dir + "/board"]).status, 0)
+        let src = writeFile(dir, "hello.c", "#include <stdio.h>\nint main(void) { printf(\"hello, board\\n\"); return 3; }\n")
+        try FirmwareBuilder.run(FirmwareBuilder.compiler, ["-mcpu=cortex-m4", "-mthumb", "-O2", "--specs=rdimon.specs",
+                                "-T", dir + "/board/link.ld", src, "-o", dir + "/hello.elf"], what: "compiling hello")
+        let r = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--json", dir + "/run.json"])
+        XCTAssertEqual(r.status, 3)
+        XCTAssertEqual(r.stdout, "hello, board\n")
+        XCTAssertTrue(r.stderr.contains("exit code 3 on stm32f411"), r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run.json"))) as! [String: Any]
+        for key in ["exit_code", "cycles", "instructions", "stdout", "peak_stack_bytes", "static_ram_bytes"] { XCTAssertNotNil(json[key], key) }
+        XCTAssertGreaterThan(json["flash_stall_cycles"] as! Int, 0, "3 wait states on the STM32F411")
+
+        let runaway = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--max-cycles", "500"])
+        XCTAssertEqual(runaway.status, 1)
+        XCTAssertTrue(runaway.stderr.contains("still running after 500 cycles"), runaway.stderr)
+    }
+
+    func testBoardsListsEveryBoard() throws {
+        let r = try mcutrain(["boards"])
+        XCTAssertEqual(r.status, 0)
+        for name in ["nrf52840", "stm32f411", "stm32f407", "stm32f746", "stm32f072"] { XCTAssertTrue(r.stdout.contains(name), name) }
+        XCTAssertTrue(r.stdout.contains("cortex-m7"))
+        XCTAssertTrue(r.stdout.contains("cortex-m0"))
+    }
 }

@@ -2,20 +2,23 @@ import Foundation
 import MCUTrain
 import XCTest
 
-/// Each case is real Thumb code assembled at test time, timed by `CortexM4Timing`, and
-/// checked against a count worked out by hand from the Cortex-M4 TRM table (one comment per
-/// instruction). Expected values read (instructions, cycles, fallCycles, jumpCycles).
+/// Each case is real Thumb code assembled at test time, timed by a core model (the
+/// Cortex-M4 unless named), and checked against a count worked out by hand from the core's
+/// TRM table (one comment per instruction). Expected values read (instructions, cycles,
+/// fallCycles, jumpCycles).
 final class CycleModelTests: XCTestCase {
-    private func timing(_ body: String, before: String = "", after: String = "",
+    private func timing(_ body: String, before: String = "", after: String = "", on model: CoreTimingModel? = nil,
                         fetchHalfword: ((UInt32) -> UInt16?)? = nil) throws -> BlockTiming {
         let block = try ThumbAssembler.block(body, before: before, after: after)
-        return try CortexM4Timing(fetchHalfword: fetchHalfword).time(block: block.code, at: block.address)
+        let core = try model ?? CortexM4Timing(fetchHalfword: fetchHalfword)
+        return try core.time(block: block.code, at: block.address)
     }
 
     private func expect(_ timing: BlockTiming, _ instructions: UInt32, _ cycles: UInt32,
-                        fall: UInt32, jump: UInt32, file: StaticString = #filePath, line: UInt = #line) {
+                        fall: UInt32, jump: UInt32, divides: [DivideSite] = [],
+                        file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(timing, BlockTiming(instructions: instructions, cycles: cycles, fallCycles: fall,
-                                           jumpCycles: jump), file: file, line: line)
+                                           jumpCycles: jump, divides: divides), file: file, line: line)
     }
 
     func testALURunCostsOneEach() throws {
@@ -75,14 +78,24 @@ final class CycleModelTests: XCTestCase {
         expect(t, 2, 2, fall: 1, jump: 1)
     }
 
-    func testStoreRunPipelines() throws {
+    func testStoresWithImmediateOffsetAlwaysTakeOne() throws {
         let t = try timing("""
-            str r0, [r1]         @ 2
+            str r0, [r1]         @ 1: immediate offset, the write buffer takes the data
             str r2, [r1, #4]     @ 1
             strb r3, [r1, #8]    @ 1
             strh r4, [r1, #10]   @ 1, last
             """)
-        expect(t, 4, 4, fall: 1, jump: 1)
+        expect(t, 4, 3, fall: 1, jump: 1)
+    }
+
+    func testNothingPipelinesAfterAStore() throws {
+        let t = try timing("""
+            str r0, [r1, r2]     @ 2: register offset
+            str r3, [r1, r2]     @ 2: behind a store
+            ldr r4, [r5]         @ 2: behind a store
+            str r4, [r6, r2]     @ 1: behind a load that does not feed its address, last
+            """)
+        expect(t, 4, 6, fall: 1, jump: 1)
     }
 
     func testALUBetweenLoadsBreaksPipelining() throws {
@@ -246,12 +259,42 @@ final class CycleModelTests: XCTestCase {
         expect(t, 3, 2, fall: 1, jump: 5)
     }
 
-    func testDivideChargesWorstCase() throws {
+    func testDividesChargeTheirMinimumAndAreListed() throws {
         let t = try timing("""
-            udiv r0, r1, r2      @ 12
-            sdiv r3, r4, r5      @ 12, last
+            udiv r0, r1, r2      @ 2, at 0
+            sdiv r3, r4, r12     @ 2, at 4, last; the rest comes from the operands at run time
             """)
-        expect(t, 2, 12, fall: 12, jump: 12)
+        expect(t, 2, 2, fall: 2, jump: 2, divides: [
+            DivideSite(address: 0, dividendRegister: 1, divisorRegister: 2, isSigned: false),
+            DivideSite(address: 4, dividendRegister: 4, divisorRegister: 12, isSigned: true),
+        ])
+    }
+
+    func testDivideEarlyTermination() throws {
+        let model = try CortexM4Timing()
+        XCTAssertEqual(model.minimumDivideCycles, 2)
+        let negative = { (value: Int32) in UInt32(bitPattern: value) }
+        // q = clz(|divisor|) − clz(|dividend|) + 1; 2 when q ≤ 3 or divisor = 0, else 1 + ⌈q/3⌉.
+        let cases: [(dividend: UInt32, divisor: UInt32, signed: Bool, cycles: UInt32)] = [
+            (7, 100, false, 2),                  // |dividend| < |divisor|
+            (5, 0, false, 2),                    // divide by zero gives 0 at once
+            (9, 3, false, 2),                    // q = 3
+            (16, 3, false, 3),                   // q = 4
+            (100, 7, false, 3),                  // q = 5
+            (1_000_000, 3, false, 8),            // q = 19
+            (negative(-1_000_000), 3, true, 8),  // magnitudes
+            (1_000_000, negative(-3), true, 8),
+            (negative(-1), 1, true, 2),          // |−1| = 1: q = 1
+            (0xFFFF_FFFF, 1, false, 12),         // q = 32
+            (0x8000_0000, 1, true, 12),          // |INT32_MIN| = 2^31: q = 32
+        ]
+        for c in cases {
+            XCTAssertEqual(model.divideCycles(dividend: c.dividend, divisor: c.divisor, isSigned: c.signed), c.cycles,
+                           "\(c.signed ? "sdiv" : "udiv") \(c.dividend) / \(c.divisor)")
+        }
+        let growing = (0..<32).map { model.divideCycles(dividend: 1 << $0, divisor: 1, isSigned: false) }
+        XCTAssertEqual(growing, growing.sorted(), "never faster for a longer quotient")
+        XCTAssertEqual(Set(growing), Set(2...12), "covers the TRM's whole range")
     }
 
     func testFloatingPointArithmetic() throws {
@@ -300,6 +343,99 @@ final class CycleModelTests: XCTestCase {
         XCTAssertThrowsError(try model.time(block: [], at: 0x100)) {
             XCTAssertEqual($0 as? CycleModelError, .emptyBlock(address: 0x100))
         }
+    }
+
+    // MARK: Cortex-M0 / M0+ (refill R = 2 on the M0, 1 on the M0+)
+
+    func testCortexM0Branches() throws {
+        for (plus, r) in [(false, UInt32(2)), (true, UInt32(1))] {
+            let m0 = try CortexM0Timing(plus: plus)
+            // adds 1; subs 1; bne: not taken 1, taken 1 + R, last
+            expect(try timing("adds r0, #1\n subs r1, #1\n bne block_start", on: m0), 3, 2, fall: 1, jump: 1 + r)
+            // b: 1 + R either way (unconditional), last
+            expect(try timing("b block_start", on: m0), 1, 0, fall: 1 + r, jump: 1 + r)
+            // bl: 2 + R (4 on the M0, 3 on the M0+), last
+            expect(try timing("bl block_start", on: m0), 1, 0, fall: 2 + r, jump: 2 + r)
+            // bx lr and mov pc, lr: 1 + R
+            expect(try timing("bx lr", on: m0), 1, 0, fall: 1 + r, jump: 1 + r)
+            expect(try timing("mov pc, lr", on: m0), 1, 0, fall: 1 + r, jump: 1 + r)
+            // pop {r4, pc}: 1 + 2 + R, the TRMs' 4 + N and 3 + N with N = 1 low register
+            expect(try timing("pop {r4, pc}", on: m0), 1, 0, fall: 3 + r, jump: 3 + r)
+        }
+    }
+
+    func testCortexM0LoadsStoresAndMultiply() throws {
+        let body = """
+            ldr r0, [r1]         @ 2
+            ldr r2, [r3, #4]     @ 2: no load pipelining on v6-M
+            str r0, [r2]         @ 2
+            ldm r0!, {r1-r3}     @ 1 + 3
+            push {r4-r7}         @ 1 + 4
+            muls r0, r1, r0      @ 1, or 32 with the small multiplier, last
+            """
+        expect(try timing(body, on: try CortexM0Timing(plus: false)), 6, 15, fall: 1, jump: 1)
+        expect(try timing(body, on: try CortexM0Timing(plus: true, fastMultiplier: false)), 6, 15, fall: 32, jump: 32)
+    }
+
+    func testCortexM0BarriersAndSpecialRegisters() throws {
+        let body = """
+            dmb                  @ 2 + R
+            mrs r0, primask      @ 2 + R
+            adds r0, #1          @ 1, last
+            """
+        expect(try timing(body, on: try CortexM0Timing(plus: false)), 3, 8, fall: 1, jump: 1)
+        expect(try timing(body, on: try CortexM0Timing(plus: true)), 3, 6, fall: 1, jump: 1)
+    }
+
+    func testCortexM0RefusesARMv7MInstructions() throws {
+        let m0 = try CortexM0Timing(plus: true)
+        // Each follows a 16-bit NOP at 0, so the refused instruction sits at 2.
+        for instruction in ["udiv r0, r1, r2", "sdiv r0, r1, r2", "cbz r0, block_end", "it eq",
+                            "adds.w r0, r1, #1", "ldr.w r0, [r1, #4]", "mul r0, r1, r2"] {
+            XCTAssertThrowsError(try timing("nop\n \(instruction)\n nop", on: m0), instruction) {
+                XCTAssertEqual($0 as? CycleModelError, .unsupported(address: 2), instruction)
+            }
+        }
+    }
+
+    // MARK: Cortex-M7 (approximate: single issue, predicted branches)
+
+    func testCortexM7LoadsAndRegisterLists() throws {
+        let t = try timing("""
+            ldr r0, [r1]             @ 1: pipelined
+            ldr r2, [r0]             @ 1: load-use stall not modelled
+            ldrd r4, r5, [r6]        @ 1: one 64-bit access
+            vldr d0, [r1]            @ 1: one 64-bit access
+            push {r4-r8, lr}         @ 1 + ⌈6/2⌉
+            pop {r4-r6}              @ 1 + ⌈3/2⌉, last
+            """, on: try CortexM7Timing())
+        expect(t, 6, 8, fall: 3, jump: 3)
+    }
+
+    func testCortexM7BranchesArePredicted() throws {
+        let m7 = try CortexM7Timing()
+        // subs 1; bne 1 taken or not, last
+        expect(try timing("subs r1, #1\n bne block_start", on: m7), 2, 1, fall: 1, jump: 1)
+        // pop {r4, pc}: 1 + ⌈2/2⌉, no refill
+        expect(try timing("pop {r4, pc}", on: m7), 1, 0, fall: 2, jump: 2)
+        expect(try timing("bx lr", on: m7), 1, 0, fall: 1, jump: 1)
+    }
+
+    func testCortexM7FPUDivideAndBarriers() throws {
+        let m7 = try CortexM7Timing()
+        let t = try timing("""
+            vadd.f32 s0, s1, s2      @ 1
+            vfma.f32 s3, s4, s5      @ 3
+            vdiv.f32 s6, s7, s8      @ 14
+            udiv r0, r1, r2          @ 2, at 12 (after three 32-bit VFP ops)
+            dmb                      @ 2
+            isb                      @ 1 + 6 (pipeline flush)
+            adds r0, #1              @ 1, last
+            """, on: m7)
+        expect(t, 7, 29, fall: 1, jump: 1, divides: [
+            DivideSite(address: 12, dividendRegister: 1, divisorRegister: 2, isSigned: false),
+        ])
+        XCTAssertEqual(m7.divideCycles(dividend: 0xFFFF_FFFF, divisor: 1, isSigned: false), 12)
     }
 }
 

@@ -59,7 +59,7 @@ public final class CortexM4Timing: CoreTimingModel {
         case .fixed(let cycles):
             return cycles
         case .singleLoadStore:
-            return Self.pipelines(instruction, after: previous) ? 1 : 2
+            return Self.buffersStore(instruction) || Self.pipelines(instruction, after: previous) ? 1 : 2
         case .multiple:
             return 1 + instruction.words
         case .instructionBarrier:
@@ -68,19 +68,29 @@ public final class CortexM4Timing: CoreTimingModel {
         }
     }
 
-    /// Neighbouring single loads/stores overlap the second one's address phase with the
-    /// first one's data phase, saving the second a cycle, unless the second's address needs
-    /// the register the first is still loading. A load into PC never pipelines: it is a
-    /// branch.
+    /// The TRM (section 3.3.2) makes STR with an immediate offset always 1 cycle: its
+    /// address goes out at once and the write buffer takes the data while the next
+    /// instruction runs. STREX reports a status, so it is not one of these.
+    static func buffersStore(_ instruction: mcc_insn) -> Bool {
+        isStore(instruction.id) && instruction.index == ARM_REG_INVALID
+    }
+
+    /// A single load (or LDREX/STREX, which the TRM says pipeline like LDR) followed by a
+    /// single load or store overlaps the second one's address phase with its own data
+    /// phase, saving the second a cycle, unless the second's address needs the register
+    /// the first is still loading. Nothing pipelines behind a plain store, and a load into
+    /// PC is a branch.
     ///
-    /// The TRM adds finer points this does not model yet: STR with an immediate offset is
-    /// always 1 (write buffer), nothing pipelines after a store, a load with base update
-    /// normally does not pipeline, and LDR [PC, #imm] may lose a cycle to instruction fetch.
+    /// The TRM adds finer points this does not model: a load with base update normally
+    /// does not pipeline, and LDR [PC, #imm] may lose a cycle to instruction fetch.
     static func pipelines(_ instruction: mcc_insn, after previous: mcc_insn?) -> Bool {
         guard let previous, !previous.writes_pc, !instruction.writes_pc,
-              CortexM4InstructionClass(previous.id) == .singleLoadStore else { return false }
-        let loaded = previous.dest
-        return loaded == ARM_REG_INVALID || (instruction.base != loaded && instruction.index != loaded)
+              CortexM4InstructionClass(previous.id) == .singleLoadStore, !isStore(previous.id) else { return false }
+        return instruction.base != previous.dest && instruction.index != previous.dest
+    }
+
+    private static func isStore(_ id: arm_insn) -> Bool {
+        [ARM_INS_STR, ARM_INS_STRB, ARM_INS_STRH, ARM_INS_STRT, ARM_INS_STRBT, ARM_INS_STRHT].contains(id)
     }
 
     /// P, the cycles to refill the pipeline at a new address (the TRM gives 1..3).

@@ -26,7 +26,9 @@ public final class Machine {
     public var cycles: UInt64 { meter.pointee.cycles }
     public var instructions: UInt64 { meter.pointee.instructions }
 
-    public init(board: Board, timing: CoreTimingModel) throws {
+    /// With `accounting` off no hook is installed at all: raw Unicorn speed, for the benchmark.
+    /// Cycles, instructions, faults' PCs and cycle limits are then not available.
+    public init(board: Board, timing: CoreTimingModel, accounting: Bool = true) throws {
         self.board = board
         self.timing = timing
         let meter = UnsafeMutablePointer<mct_meter>.allocate(capacity: 1)
@@ -52,6 +54,8 @@ public final class Machine {
         }
         try Self.check(uc_mem_map(uc, UInt64(page), 4096, UC_PROT_READ.rawValue | UC_PROT_EXEC.rawValue), "mapping the return trap")
         try Self.check(uc_mem_write(uc, UInt64(page), [0x00, 0xBE] as [UInt8], 2), "writing the return trap") // BKPT #0
+        try mapDebugBlocks()
+        guard accounting else { return }
         let context = Unmanaged.passUnretained(self).toOpaque()
         try Self.check(mct_meter_attach(uc, meter, { context, address, size, out in
             let machine = Unmanaged<Machine>.fromOpaque(context!).takeUnretainedValue()
@@ -66,7 +70,6 @@ public final class Machine {
             Unmanaged<Machine>.fromOpaque(context!).takeUnretainedValue().timing
                 .divideCycles(dividend: dividend, divisor: divisor, isSigned: isSigned)
         }, context)
-        try mapDebugBlocks()
     }
 
     /// Each 4 KB page of the debug blocks goes through `DebugBlocks`, word by word.

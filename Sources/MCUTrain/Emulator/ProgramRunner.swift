@@ -54,7 +54,11 @@ public struct ProgramRunner {
         let exitCode: Int32, returnValue: UInt32?
         switch end {
         case .exited(let code): (exitCode, returnValue) = (code, nil)
-        case .returned(let r0): (exitCode, returnValue) = (options.function == nil ? Int32(bitPattern: r0) : 0, r0)
+        case .returned(let r0):
+            guard options.function != nil else {
+                throw EmulatorError("\(elfPath): returned from the entry point \(locate(elf.entry & ~1, in: elf)) with r0 = \(r0) instead of exiting through semihosting (is the ELF's entry _start?)")
+            }
+            (exitCode, returnValue) = (0, r0)
         }
         let staticRAM = elf.allocatedSections
             .filter { s in board.regions.contains { $0.kind == .ram && s.address >= $0.origin && UInt64(s.address) < $0.end } }

@@ -14,14 +14,15 @@ public struct FirmwareBuilder {
         self.directory = directory
     }
 
-    /// Writes every source, compiles, and returns the ELF path.
-    public func build(model: ModelSource) throws -> String {
+    /// Writes every source, compiles, and returns the ELF path. `extraSources` are more files
+    /// from Firmware/ to link in (the benchmark loop).
+    public func build(model: ModelSource, extraSources: [String] = []) throws -> String {
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
             for (name, text) in model.files { try write(text, name) }
             try write(LinkerScript.make(for: board), "link.ld")
-            for name in ["startup.c", "main.c"] {
+            for name in ["startup.c", "main.c"] + extraSources {
                 let source = ProjectPaths.firmware + "/" + name
                 guard let text = try? String(contentsOfFile: source, encoding: .utf8) else {
                     throw ConfigError("cannot read \(source): the firmware sources ship with the project")
@@ -34,7 +35,7 @@ public struct FirmwareBuilder {
             throw ConfigError("cannot write generated sources to \(directory): \(error.localizedDescription)")
         }
         let elf = directory + "/firmware.elf"
-        let sources = ["startup.c", "main.c", "mct_kernels.c", "mct_model.c"].map { directory + "/" + $0 }
+        let sources = (["startup.c", "main.c", "mct_kernels.c", "mct_model.c"] + extraSources).map { directory + "/" + $0 }
         let args = board.core.gccFlags + Self.cFlags + ["-nostdlib", "-T", directory + "/link.ld", "-o", elf] + sources + ["-lgcc"]
         try Self.run(Self.compiler, args, what: "compiling the firmware for \(board.name)")
         return elf

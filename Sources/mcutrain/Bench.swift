@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import MCUTrain
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure emulation speed with and without cycle accounting on this machine.")
+
+    @Option(help: "Board name in Boards/ or path to a board file.") var board = "nrf52840"
+    @Option(help: "Model file (JSON).") var model = "Examples/mlp-digits.json"
+    @Option(help: "Training steps per run.") var steps: Int32 = 3000
+    @Option(help: "Where the generated C and the firmware ELF go.") var buildDir = ".mcutrain/bench"
+
+    func run() throws {
+        try reportingErrors {
+            let boardSpec = try Board.resolve(board)
+            let spec = try ModelSpec.load(path: model)
+            let bench = EmulatorBenchmark(board: boardSpec, spec: spec, steps: steps)
+            let result = try bench.run(buildDirectory: buildDir)
+            print(EmulatorBenchmark.render(result, board: boardSpec, spec: spec, steps: steps))
+        }
+    }
+}
