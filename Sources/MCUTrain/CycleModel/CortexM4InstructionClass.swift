@@ -10,8 +10,9 @@ enum CortexM4InstructionClass: Equatable {
     /// Always this many cycles.
     case fixed(UInt32)
     /// LDR/STR and their byte, halfword, signed, unprivileged and exclusive forms (the TRM
-    /// says LDREX/STREX pipeline exactly like LDR): 2 cycles, or 1 when pipelined behind
-    /// another (see `CortexM4Timing.pipelines(_:after:)`).
+    /// says LDREX/STREX pipeline exactly like LDR): 2 cycles; 1 when pipelined behind a load,
+    /// and always 1 for a store with an immediate offset (see `CortexM4Timing.pipelines(_:after:)`
+    /// and `CortexM4Timing.buffersStore(_:)`).
     case singleLoadStore
     /// 1 + N for the N words moved: LDRD/STRD, LDM/STM/PUSH/POP, VLDR/VSTR (VLDR.64 is 3),
     /// VLDM/VSTM/VPUSH/VPOP.
