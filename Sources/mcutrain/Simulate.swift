@@ -20,7 +20,7 @@ struct Simulate: ParsableCommand {
             let boardFile = board.hasSuffix(".json") ? board : "Boards/\(board).json"
             let boardSpec = try Board.resolve(board)
             let spec = try ModelSpec.load(path: model)
-            let dataFile = data ?? DataLocation.defaultDigitsPath()
+            let dataFile = data ?? ProjectPaths.digits
             let dataset = dataFile.hasSuffix(".csv") ? try DatasetLoader.loadCSV(path: dataFile) : try DatasetLoader.loadBinary(path: dataFile)
             let progress = ProgressLine(epochs: epochs)
             progress.note("building \(spec.name) for \(boardSpec.name) in \(buildDir)/\(spec.name)-\(boardSpec.name)")

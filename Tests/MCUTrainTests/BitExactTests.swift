@@ -15,7 +15,7 @@ final class BitExactTests: XCTestCase {
         for l in 0..<spec.layers.count {
             XCTAssertEqual(try device.weights(layer: l), reference.weights[l], "initial weights of layer \(l)")
         }
-        let data = try DatasetLoader.loadBinary(path: DataLocation.defaultDigitsPath())
+        let data = try DatasetLoader.loadBinary(path: ProjectPaths.digits)
         for n in 0..<300 {
             let input = data.features(of: n).map { FixedPointPlan.quantizeInput($0, maxValue: data.maxValue) }
             let label = Int(data.labels[n])

@@ -19,7 +19,7 @@ final class DatasetTests: XCTestCase {
     // MARK: Bundled digits
 
     func testDigitsMatchScikitLearn() throws {
-        let digits = try DatasetLoader.loadBinary(path: DataLocation.defaultDigitsPath())
+        let digits = try DatasetLoader.loadBinary(path: ProjectPaths.digits)
         XCTAssertEqual(digits.name, "digits")
         XCTAssertEqual(digits.count, 1797)
         XCTAssertEqual(digits.featureCount, 64)
@@ -39,7 +39,7 @@ final class DatasetTests: XCTestCase {
     // MARK: Splitting and shuffling
 
     func testSplitIsStratifiedAndDeterministic() throws {
-        let digits = try DatasetLoader.loadBinary(path: DataLocation.defaultDigitsPath())
+        let digits = try DatasetLoader.loadBinary(path: ProjectPaths.digits)
         let (train, test) = digits.split(testFraction: 0.2, seed: 42)
         // round(0.2 * n) per class: 35.6 -> 36, 36.4 -> 36, 35.4 -> 35, 36.6 -> 37, ...
         XCTAssertEqual(test.classCounts, [36, 36, 35, 37, 36, 36, 36, 36, 35, 36])
@@ -141,7 +141,7 @@ final class DatasetTests: XCTestCase {
     // MARK: Binary errors
 
     func testBinaryErrorsNameFileAndProblem() throws {
-        let original = try Data(contentsOf: URL(fileURLWithPath: DataLocation.defaultDigitsPath()))
+        let original = try Data(contentsOf: URL(fileURLWithPath: ProjectPaths.digits))
 
         var flipped = original
         flipped[1000] ^= 0x01

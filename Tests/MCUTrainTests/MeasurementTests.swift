@@ -41,7 +41,7 @@ final class MeasurementTests: XCTestCase {
     func testSimulationIsReproducible() throws {
         let dir = temporaryDirectory(self)
         let spec = try ModelSpec.load(path: ProjectPaths.examples + "/mlp-digits.json")
-        let data = try DatasetLoader.loadBinary(path: DataLocation.defaultDigitsPath())
+        let data = try DatasetLoader.loadBinary(path: ProjectPaths.digits)
         let small = data.subset(Array(0..<400), name: "digits-400")
         let reports = try (0..<2).map { _ in
             let device = try TrainingDevice(board: try Board.resolve("nrf52840"), boardFile: "nrf52840", spec: spec, modelFile: "m", buildDirectory: dir)

@@ -16,4 +16,6 @@ public enum ProjectPaths {
     public static var boards: String { root + "/Boards" }
     public static var firmware: String { root + "/Firmware" }
     public static var examples: String { root + "/Examples" }
+    /// The bundled UCI digits (see Data/digits/LICENSE.md).
+    public static var digits: String { root + "/Data/digits/digits.bin" }
 }

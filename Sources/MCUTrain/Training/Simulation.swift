@@ -50,8 +50,7 @@ public struct Simulation {
         let deviceSeed = UInt32(truncatingIfNeeded: options.seed)
         var stackPeak = try device.initialize(seed: deviceSeed).stackBytes
         var twin = FloatNetwork(from: IntegerNetwork(plan: device.source.plan, seed: deviceSeed), learningRate: spec.training.learningRate)
-        let ramLayout = try staticRAM()
-        progress(.built(flashBytes: device.elf.flashBytes, staticRAMBytes: ramLayout.total))
+        progress(.built(flashBytes: device.elf.flashBytes, staticRAMBytes: try staticRAM(stackPeak: 0).staticBytes))
 
         var epochs: [SimulationReport.Epoch] = []
         var instructions: UInt64 = 0, allCycles: UInt64 = 0, steps = 0, inferenceCycles: UInt64 = 0, inferences = 0
@@ -94,7 +93,7 @@ public struct Simulation {
         }
         let wall = Date().timeIntervalSince(start)
         let meanCycles = Double(allCycles) / Double(steps)
-        let ram = ramLayout.report(stackPeak)
+        let ram = try staticRAM(stackPeak: stackPeak)
         return SimulationReport(
             board: boardName, model: spec.name, dataset: data.name, trainSamples: train.count, testSamples: test.count,
             seed: options.seed, clockHz: device.board.clockHz,
@@ -109,8 +108,8 @@ public struct Simulation {
     }
 
     /// Static RAM as the linker laid it out: the ELF's RAM sections, split by the memory
-    /// plan's roles using each buffer's symbol size.
-    private func staticRAM() throws -> (total: Int, byRole: [MemoryPlan.Role: Int], report: (Int) -> SimulationReport.RAM) {
+    /// plan's roles using each buffer's symbol size; "other" is what no buffer accounts for.
+    private func staticRAM(stackPeak: Int) throws -> SimulationReport.RAM {
         let ram = device.board.ram
         let total = device.elf.allocatedSections
             .filter { $0.address >= ram.origin && UInt64($0.address) < ram.end }
@@ -120,11 +119,9 @@ public struct Simulation {
             guard let symbol = device.elf.symbol(named: buffer.symbol) else { throw EmulatorError("\(device.elf.path): no symbol '\(buffer.symbol)'") }
             byRole[buffer.role, default: 0] += Int(symbol.size)
         }
-        let planned = byRole.values.reduce(0, +)
-        return (total, byRole, { stack in
-            SimulationReport.RAM(parameters: byRole[.parameters] ?? 0, activations: byRole[.activations] ?? 0,
-                                 errors: byRole[.errors] ?? 0, scratch: byRole[.scratch] ?? 0, io: byRole[.io] ?? 0,
-                                 other: total - planned, staticBytes: total, stackPeakBytes: stack, peakBytes: total + stack)
-        })
+        return SimulationReport.RAM(parameters: byRole[.parameters] ?? 0, activations: byRole[.activations] ?? 0,
+                                    errors: byRole[.errors] ?? 0, scratch: byRole[.scratch] ?? 0, io: byRole[.io] ?? 0,
+                                    other: total - byRole.values.reduce(0, +), staticBytes: total,
+                                    stackPeakBytes: stackPeak, peakBytes: total + stackPeak)
     }
 }
