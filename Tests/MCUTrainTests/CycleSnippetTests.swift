@@ -10,7 +10,8 @@ import XCTest
 /// boundary and no snippet straddles a 1 KB translation page, which would split its block);
 /// r0 holds the address of `snippet_data` on entry; a branch's P is 1 for a word-aligned
 /// target or a halfword-aligned 16-bit one, and 2 for a halfword-aligned 32-bit target or a
-/// target from a register or memory. Every snippet returns with `bx lr`: 1 + P = 3.
+/// target from a register or memory (3 for LDR PC). Every snippet returns with `bx lr`:
+/// 1 + P = 3.
 final class CycleSnippetTests: XCTestCase {
     override class func tearDown() {
         try? FileManager.default.removeItem(atPath: SnippetBoard.directory)
@@ -299,9 +300,9 @@ private enum SnippetSource {
             bx r1                @ 1 + P, P = 2 (register target); the helper adds 1 + 3
             .ltorg
             """),
-        Snippet(name: "load_pc", cycles: 6, instructions: 2, assembly: """
+        Snippet(name: "load_pc", cycles: 7, instructions: 2, assembly: """
             push {lr}            @ 1 + 1
-            ldr pc, [sp], #4     @ 2 + P, P = 2 (target from memory)
+            ldr pc, [sp], #4     @ 2 + 3: the TRM's LDR PC, a blocking load and a 3-cycle reload
             """),
         Snippet(name: "table_byte", args: [1], cycles: 8, instructions: 3, value: 20, assembly: """
             tbb [pc, r1]         @ 2 + P, P = 2 (target read from the table)

@@ -47,6 +47,8 @@ public final class CortexM4Timing: CoreTimingModel {
         return try BlockPricing.price(try decoder.decode(code, at: address), at: address,
                                       cost: { self.cost(of: $0, after: $1, halfwordAt: halfword) },
                                       taken: { branch, cost in
+            // The TRM singles out LDR PC: two cycles of load, then a three-cycle reload.
+            if CortexM4InstructionClass(branch.id) == .singleLoadStore { return cost + 3 }
             let target: UInt32? = branch.has_target ? branch.target : nil
             return cost + Self.pipelineRefill(target: target, targetHalfword: target.flatMap(halfword))
         })
@@ -99,7 +101,7 @@ public final class CortexM4Timing: CoreTimingModel {
     /// instruction, arrives with one fetch: P = 1. A halfword-aligned 32-bit instruction
     /// straddles two words: P = 2. An unknown target (register, memory, table) or an
     /// unknown instruction width is charged P = 2. P = 3, when the core cannot speculate
-    /// the branch address early, is not modelled.
+    /// the branch address early, is charged only for LDR into PC, where the TRM states it.
     static func pipelineRefill(target: UInt32?, targetHalfword: UInt16?) -> UInt32 {
         guard let target else { return 2 }
         if target & 2 == 0 { return 1 }

@@ -13,8 +13,8 @@ import CCapstone
 ///
 /// i.e. one cycle of set-up plus one per three quotient bits. It is monotone in q, and the
 /// 32 possible values of q land exactly on the TRM's range: 2 for quotients of up to three
-/// bits, 12 for a full 32-bit quotient (0xFFFFFFFF / 1). The Cortex-R4 TRM, the one Arm
-/// divider with a published formula, also counts cycles by clz(divisor) − clz(dividend) + 1
+/// bits, 12 for a full 32-bit quotient (0xFFFFFFFF / 1). The Cortex-R4 TRM, which does
+/// publish a formula for its divider, also counts cycles by clz(divisor) − clz(dividend) + 1
 /// (two bits per cycle there). Signed divides use magnitudes (|INT32_MIN| = 2^31); whether
 /// the M4 spends an extra cycle fixing the sign is not known, so none is charged.
 enum EarlyTerminationDivider {

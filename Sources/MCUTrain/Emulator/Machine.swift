@@ -13,6 +13,7 @@ public final class Machine {
     /// A page outside the board's map holding BKPT: functions return into it and the run stops there.
     private let returnAddress: UInt32
     private var classifyError: Error?
+    private var accounting = true
     /// DWT, SysTick, ITM and SCB registers, mapped as MMIO pages.
     let debug: DebugBlocks
     private var mmioPages: [MMIOPage] = []
@@ -55,6 +56,7 @@ public final class Machine {
         try Self.check(uc_mem_map(uc, UInt64(page), 4096, UC_PROT_READ.rawValue | UC_PROT_EXEC.rawValue), "mapping the return trap")
         try Self.check(uc_mem_write(uc, UInt64(page), [0x00, 0xBE] as [UInt8], 2), "writing the return trap") // BKPT #0
         try mapDebugBlocks()
+        self.accounting = accounting
         guard accounting else { return }
         let context = Unmanaged.passUnretained(self).toOpaque()
         try Self.check(mct_meter_attach(uc, meter, { context, address, size, out in
@@ -103,15 +105,18 @@ public final class Machine {
             out.pointee.cycles = t.cycles
             out.pointee.fall_cycles = t.fallCycles
             out.pointee.jump_cycles = t.jumpCycles
-            for site in t.divides {
-                try Self.check(mct_meter_watch_divide(uc, meter, site.address, Int32(site.dividendRegister), Int32(site.divisorRegister),
-                                                      site.isSigned, timing.minimumDivideCycles), "watching a divide")
-            }
+            for site in t.divides { try watch(site) }
             return true
         } catch {
             classifyError = error
             return false
         }
+    }
+
+    /// Charges a divide's data-dependent cycles through a code hook on its address.
+    private func watch(_ site: DivideSite) throws {
+        try Self.check(mct_meter_watch_divide(uc, meter, site.address, Int32(site.dividendRegister), Int32(site.divisorRegister),
+                                              site.isSigned, timing.minimumDivideCycles), "watching the divide at \(locate(site.address, in: elf))")
     }
 
     // MARK: memory
@@ -162,6 +167,11 @@ public final class Machine {
         }
         self.elf = elf
         try Self.check(mct_flush_blocks(uc), "flushing translated code")
+        if accounting {
+            for section in elf.allocatedSections where section.isExecutable && !section.isNoBits {
+                for site in try DivideScan.sites(in: section.data, at: section.address) { try watch(site) }
+            }
+        }
     }
 
     public func address(of symbol: String) throws -> UInt32 {
