@@ -1,0 +1,95 @@
+import Foundation
+import MCUTrain
+import XCTest
+
+/// Block-timing helpers shared by the core-model tests.
+extension XCTestCase {
+    func timing(_ body: String, before: String = "", after: String = "", on model: CoreTimingModel? = nil,
+                fetchHalfword: ((UInt32) -> UInt16?)? = nil) throws -> BlockTiming {
+        let block = try ThumbAssembler.block(body, before: before, after: after)
+        let core = try model ?? CortexM4Timing(fetchHalfword: fetchHalfword)
+        return try core.time(block: block.code, at: block.address)
+    }
+
+    func expect(_ timing: BlockTiming, _ instructions: UInt32, _ cycles: UInt32,
+                fall: UInt32, jump: UInt32, divides: [DivideSite] = [],
+                file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(timing, BlockTiming(instructions: instructions, cycles: cycles, fallCycles: fall,
+                                           jumpCycles: jump, divides: divides), file: file, line: line)
+    }
+}
+
+/// Assembles Thumb snippets with arm-none-eabi-as into the bytes of one block.
+enum ThumbAssembler {
+    struct ToolFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Assembles `before`, then `body` between the labels `block_start` and `block_end`, then
+    /// `after`, in one section starting at 0, and returns the bytes of `body` with their
+    /// address, so branches may reach code around the block.
+    static func block(_ body: String, before: String = "", after: String = "") throws
+        -> (code: [UInt8], address: UInt32) {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("CycleModelTests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let source = """
+            .syntax unified
+            .thumb
+            .text
+            \(before)
+            block_start:
+            \(body)
+            block_end:
+            \(after)
+
+            """
+        try source.write(to: directory.appendingPathComponent("block.s"), atomically: true, encoding: .utf8)
+        try run("arm-none-eabi-as", "-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16",
+                "-o", "block.o", "block.s", in: directory)
+        try run("arm-none-eabi-objcopy", "-O", "binary", "block.o", "block.bin", in: directory)
+        let symbols = try run("arm-none-eabi-nm", "block.o", in: directory)
+        let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent("block.bin")))
+        let start = try address(of: "block_start", in: symbols)
+        let end = try address(of: "block_end", in: symbols)
+        return (Array(bytes[Int(start)..<Int(end)]), start)
+    }
+
+    private static func address(of label: String, in nmOutput: String) throws -> UInt32 {
+        for line in nmOutput.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count == 3, fields[2] == label, let value = UInt32(fields[0], radix: 16) {
+                return value
+            }
+        }
+        throw ToolFailure(description: "no symbol \(label) in:\n\(nmOutput)")
+    }
+
+    @discardableResult
+    private static func run(_ tool: String, _ arguments: String..., in directory: URL) throws -> String {
+        guard let path = executable(named: tool) else { throw XCTSkip("\(tool) is not installed") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        let complaints = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ToolFailure(description: "\(tool) failed: \(String(decoding: complaints, as: UTF8.self))")
+        }
+        return String(decoding: printed, as: UTF8.self)
+    }
+
+    private static func executable(named tool: String) -> String? {
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        return directories.map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
