@@ -4,19 +4,9 @@ import XCTest
 
 /// The executable: bad input is one line on stderr and a non-zero exit; a run writes its JSON.
 final class CommandLineTests: XCTestCase {
-    private func mcutrain(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    private func mcutrain(_ args: [String]) throws -> ToolRun {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mcutrain")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = args
-        process.currentDirectoryURL = URL(fileURLWithPath: ProjectPaths.root)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return try runTool(binary.path, args, in: ProjectPaths.root)
     }
 
     func testBadInputsExitNonZeroWithOneLine() throws {
@@ -58,8 +48,8 @@ final class CommandLineTests: XCTestCase {
         let dir = temporaryDirectory(self)
         XCTAssertEqual(try mcutrain(["board-files", "stm32f411", "--out", dir + "/board"]).status, 0)
         let src = writeFile(dir, "hello.c", "#include <stdio.h>\nint main(void) { printf(\"hello, board\\n\"); return 3; }\n")
-        try FirmwareBuilder.run(FirmwareBuilder.compiler, ["-mcpu=cortex-m4", "-mthumb", "-O2", "--specs=rdimon.specs",
-                                "-T", dir + "/board/link.ld", src, "-o", dir + "/hello.elf"], what: "compiling hello")
+        try tool(FirmwareBuilder.compiler, ["-mcpu=cortex-m4", "-mthumb", "-O2", "--specs=rdimon.specs",
+                                            "-T", dir + "/board/link.ld", src, "-o", dir + "/hello.elf"])
         let r = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--json", dir + "/run.json"])
         XCTAssertEqual(r.status, 3)
         XCTAssertEqual(r.stdout, "hello, board\n")

@@ -25,32 +25,13 @@ final class ELFFileTests: XCTestCase {
         return directory
     }
 
-    /// Runs a cross tool and returns its stdout, skipping the test when the toolchain is absent.
-    @discardableResult
-    private func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus == 127 { throw XCTSkip("\(tool) is not installed") }
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: tool, code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: stderr])
-        }
-        return stdout
-    }
 
     private func buildFirmware() throws -> URL {
         let directory = try temporaryDirectory()
         let source = directory.appendingPathComponent("firmware.c")
         let elf = directory.appendingPathComponent("firmware.elf")
         try Self.source.write(to: source, atomically: true, encoding: .utf8)
-        try run("arm-none-eabi-gcc", ["-mcpu=cortex-m4", "-mthumb", "-O1", "-nostdlib", "-nostartfiles",
+        try tool("arm-none-eabi-gcc", ["-mcpu=cortex-m4", "-mthumb", "-O1", "-nostdlib", "-nostartfiles",
                                       "-Wl,-Ttext=0x0", "-Wl,-Tdata=0x20000000", "-o", elf.path, source.path])
         return elf
     }
@@ -133,7 +114,7 @@ final class ELFFileTests: XCTestCase {
         let path = try buildFirmware().path
         let elf = try ELFFile(path: path)
         // Berkeley format: "text data bss dec hex filename"; flash holds text + data.
-        let report = try run("arm-none-eabi-size", [path])
+        let report = try tool("arm-none-eabi-size", [path])
         let sizes = report.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
         XCTAssertGreaterThanOrEqual(sizes.count, 2, report)
         XCTAssertEqual(elf.flashBytes, sizes.prefix(2).reduce(0, +))

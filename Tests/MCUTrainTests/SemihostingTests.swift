@@ -272,37 +272,20 @@ extension SemihostingTests {
         let dir = temporaryDirectory(self)
         let source = writeFile(dir, "hello.c", "#include <stdio.h>\nint main(void) { printf(\"hello %d\\n\", 42); return 3; }\n")
         let elfPath = dir + "/hello.elf"
-        try tool("arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "--specs=rdimon.specs", "-O1", "-o", elfPath, source)
+        try tool("arm-none-eabi-gcc", ["-mcpu=cortex-m4", "-mthumb", "--specs=rdimon.specs", "-O1", "-o", elfPath, source])
 
-        let symbols = try tool("arm-none-eabi-nm", elfPath).split(separator: "\n")
+        let symbols = try tool("arm-none-eabi-nm", [elfPath]).split(separator: "\n")
         let interesting = symbols.filter { [" _start", " initialise_monitor_handles", " _get_semihosting_exts"].contains(where: $0.hasSuffix) }
         print("arm-none-eabi-nm hello.elf:\n" + interesting.joined(separator: "\n"))
         let start = try XCTUnwrap(symbols.first { $0.hasSuffix(" T _start") }, "no global _start")
         XCTAssertEqual(try ELFFile(path: elfPath).entry & ~1, UInt32(start.prefix(8), radix: 16), "entry point is _start")
 
-        let traps = try tool("arm-none-eabi-objdump", "-d", elfPath).split(separator: "\n").filter { $0.hasSuffix("bkpt\t0x00ab") }
+        let traps = try tool("arm-none-eabi-objdump", ["-d", elfPath]).split(separator: "\n").filter { $0.hasSuffix("bkpt\t0x00ab") }
         print("semihosting traps (bkpt 0x00ab): \(traps.count)")
         XCTAssertFalse(traps.isEmpty)
         let image = try Data(contentsOf: URL(fileURLWithPath: elfPath))
         for name in [":tt", ":semihosting-features"] {
             XCTAssertNotNil(image.range(of: Data(name.utf8)), "newlib opens \(name)")
         }
-    }
-
-    @discardableResult
-    private func tool(_ name: String, _ arguments: String...) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [name] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let complaints = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus == 127 { throw XCTSkip("\(name) is not installed") }
-        guard process.terminationStatus == 0 else { throw NSError(domain: name, code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: complaints]) }
-        return printed
     }
 }

@@ -16,6 +16,36 @@ func writeFile(_ dir: String, _ name: String, _ text: String) -> String {
     return path
 }
 
+/// A tool's result: the test toolchain is required, so a missing tool fails the test.
+struct ToolRun {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+func runTool(_ tool: String, _ arguments: [String], in directory: String? = nil) throws -> ToolRun {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [tool] + arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return ToolRun(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+}
+
+/// Runs a tool that must succeed; returns what it printed.
+@discardableResult
+func tool(_ name: String, _ arguments: [String], in directory: String? = nil) throws -> String {
+    let run = try runTool(name, arguments, in: directory)
+    guard run.status == 0 else { throw ConfigError("\(name) exited \(run.status): \(run.stderr)") }
+    return run.stdout
+}
+
 /// Asserts `body` throws an error whose one-line description contains every fragment.
 func assertError<T>(_ body: @autoclosure () throws -> T, mentions fragments: [String], file: StaticString = #filePath, line: UInt = #line) {
     do {

@@ -21,10 +21,6 @@ extension XCTestCase {
 
 /// Assembles Thumb snippets with arm-none-eabi-as into the bytes of one block.
 enum ThumbAssembler {
-    struct ToolFailure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     /// Assembles `before`, then `body` between the labels `block_start` and `block_end`, then
     /// `after`, in one section starting at 0, and returns the bytes of `body` with their
     /// address, so branches may reach code around the block.
@@ -47,10 +43,9 @@ enum ThumbAssembler {
 
             """
         try source.write(to: directory.appendingPathComponent("block.s"), atomically: true, encoding: .utf8)
-        try run("arm-none-eabi-as", "-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16",
-                "-o", "block.o", "block.s", in: directory)
-        try run("arm-none-eabi-objcopy", "-O", "binary", "block.o", "block.bin", in: directory)
-        let symbols = try run("arm-none-eabi-nm", "block.o", in: directory)
+        try tool("arm-none-eabi-as", ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-o", "block.o", "block.s"], in: directory.path)
+        try tool("arm-none-eabi-objcopy", ["-O", "binary", "block.o", "block.bin"], in: directory.path)
+        let symbols = try tool("arm-none-eabi-nm", ["block.o"], in: directory.path)
         let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent("block.bin")))
         let start = try address(of: "block_start", in: symbols)
         let end = try address(of: "block_end", in: symbols)
@@ -64,32 +59,6 @@ enum ThumbAssembler {
                 return value
             }
         }
-        throw ToolFailure(description: "no symbol \(label) in:\n\(nmOutput)")
-    }
-
-    @discardableResult
-    private static func run(_ tool: String, _ arguments: String..., in directory: URL) throws -> String {
-        guard let path = executable(named: tool) else { throw XCTSkip("\(tool) is not installed") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let complaints = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ToolFailure(description: "\(tool) failed: \(String(decoding: complaints, as: UTF8.self))")
-        }
-        return String(decoding: printed, as: UTF8.self)
-    }
-
-    private static func executable(named tool: String) -> String? {
-        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
-        return directories.map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        throw ConfigError("no symbol \(label) in: \(nmOutput)")
     }
 }
