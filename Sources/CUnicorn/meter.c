@@ -99,7 +99,6 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     }
     m->cycles += c->cycles + fetch_stall(m, a, size);
     m->instructions += c->instructions;
-    m->blocks_executed++;
     m->pending_end = a + size;
     m->pending_fall = c->fall_cycles;
     m->pending_jump = c->jump_cycles;
@@ -221,5 +220,3 @@ void mct_meter_release(mct_meter *m) {
     m->divides = NULL;
     m->divide_count = m->divide_capacity = 0;
 }
-
-uint32_t mct_meter_cached_blocks(const mct_meter *m) { return m->count; }

@@ -59,7 +59,6 @@ typedef struct mct_meter {
     uint64_t cycles;
     uint64_t flash_stall_cycles;  ///< part of cycles: instruction fetches waiting on flash
     uint64_t instructions;
-    uint64_t blocks_executed;
     uint64_t cycle_limit;         ///< stop once cycles reach this; 0 = no limit
     /* pending outcome of the previous block's last instruction */
     uint32_t pending_end;
@@ -111,8 +110,5 @@ uc_err mct_meter_watch_divide(uc_engine *uc, mct_meter *meter, uint32_t address,
 void mct_meter_settle(mct_meter *meter);
 
 void mct_meter_release(mct_meter *meter);
-
-/// Number of cached block timings.
-uint32_t mct_meter_cached_blocks(const mct_meter *meter);
 
 #endif

@@ -295,13 +295,6 @@ public final class Machine {
         guard err == UC_ERR_OK else { throw EmulatorError("\(what): \(String(cString: uc_strerror(err)))") }
     }
 
-    /// The SP and PC a reset would load: the first two words of the vector table at the start of flash.
-    public func resetVector() throws -> (stack: UInt32, entry: UInt32) {
-        let words = try read(8, at: board.flash.origin)
-        func word(_ i: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(words[i + $1]) << (8 * $1) } }
-        return (word(0), word(4) & ~1)
-    }
-
     private static func freePage(avoiding regions: [Board.Region]) -> UInt32? {
         [0x0FFF_F000, 0x3FFF_F000, 0x5FFF_F000, 0x7FFF_F000].first { (page: UInt32) in
             regions.allSatisfy { UInt64(page) + 4096 <= UInt64($0.origin) || UInt64(page) >= $0.end }
