@@ -25,7 +25,7 @@ struct Run: ParsableCommand {
             options.maxCycles = maxCycles
             options.allowHostFiles = semihostingFiles
             options.commandLine = ([elf] + arguments).joined(separator: " ")
-            let runner = ProgramRunner(board: boardSpec, boardFile: board.hasSuffix(".json") ? board : "Boards/\(board).json", elfPath: elf)
+            let runner = ProgramRunner(board: boardSpec, elfPath: elf)
             let report = try runner.run(options) { isError, bytes in
                 (isError ? FileHandle.standardError : FileHandle.standardOutput).write(Data(bytes))
             }

@@ -17,14 +17,13 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let boardFile = board.hasSuffix(".json") ? board : "Boards/\(board).json"
             let boardSpec = try Board.resolve(board)
             let spec = try ModelSpec.load(path: model)
             let dataFile = data ?? ProjectPaths.digits
             let dataset = dataFile.hasSuffix(".csv") ? try DatasetLoader.loadCSV(path: dataFile) : try DatasetLoader.loadBinary(path: dataFile)
             let progress = ProgressLine(epochs: epochs)
             progress.note("building \(spec.name) for \(boardSpec.name) in \(buildDir)/\(spec.name)-\(boardSpec.name)")
-            let device = try TrainingDevice(board: boardSpec, boardFile: boardFile, spec: spec, modelFile: model,
+            let device = try TrainingDevice(board: boardSpec, spec: spec, modelFile: model,
                                             buildDirectory: "\(buildDir)/\(spec.name)-\(boardSpec.name)")
             let simulation = try Simulation(device: device, spec: spec, data: dataset, dataFile: dataFile,
                                             options: .init(epochs: epochs, seed: seed, testFraction: testFraction))

@@ -9,7 +9,7 @@ final class BitExactTests: XCTestCase {
         let spec = try ModelSpec.load(path: modelFile)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mct-bitexact-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let device = try TrainingDevice(board: board, boardFile: "nrf52840", spec: spec, modelFile: modelFile, buildDirectory: dir)
+        let device = try TrainingDevice(board: board, spec: spec, modelFile: modelFile, buildDirectory: dir)
         var reference = IntegerNetwork(plan: device.source.plan, seed: 7)
         try device.initialize(seed: 7)
         for l in 0..<spec.layers.count {

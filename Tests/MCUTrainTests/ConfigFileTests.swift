@@ -52,7 +52,7 @@ final class ConfigFileTests: XCTestCase {
         let path = writeFile(dir, "huge.json", mlpJSON([1024, 256, 10], name: "huge"))
         let spec = try ModelSpec.load(path: path)
         let board = try Board.resolve("nrf52840")
-        assertError(try TrainingDevice(board: board, boardFile: "Boards/nrf52840.json", spec: spec, modelFile: path, buildDirectory: dir + "/build"),
+        assertError(try TrainingDevice(board: board, spec: spec, modelFile: path, buildDirectory: dir + "/build"),
                     mentions: ["huge.json", "bytes of RAM", "262144-byte budget", "Boards/nrf52840.json"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/build/firmware.elf"))
     }
@@ -60,7 +60,7 @@ final class ConfigFileTests: XCTestCase {
     func testMemoryPlanMatchesTheLinkedFirmware() throws {
         let dir = temporaryDirectory(self)
         let spec = try ModelSpec.load(path: ProjectPaths.examples + "/mlp-digits.json")
-        let device = try TrainingDevice(board: try Board.resolve("nrf52840"), boardFile: "nrf52840", spec: spec, modelFile: "m", buildDirectory: dir)
+        let device = try TrainingDevice(board: try Board.resolve("nrf52840"), spec: spec, modelFile: "m", buildDirectory: dir)
         for buffer in device.source.memory.buffers {
             XCTAssertEqual(device.elf.symbol(named: buffer.symbol).map { Int($0.size) }, buffer.bytes, buffer.symbol)
         }

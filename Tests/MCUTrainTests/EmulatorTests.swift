@@ -61,10 +61,10 @@ final class EmulatorTests: XCTestCase {
         let (m, stack) = try machine()
         try stack.prepare(m)
         _ = try m.call("deep", [3], stackTop: stack.top, maxCycles: 1_000_000)
-        XCTAssertGreaterThan(try stack.used(m, boardFile: "nrf52840.json"), 3 * 256)
+        XCTAssertGreaterThan(try stack.used(m), 3 * 256)
         try stack.prepare(m)
         _ = try m.call("deep", [40], stackTop: stack.top, maxCycles: 10_000_000)
-        assertError(try stack.used(m, boardFile: "Boards/nrf52840.json"), mentions: ["stack overflow", "8192", "stack_bytes", "Boards/nrf52840.json"])
+        assertError(try stack.used(m), mentions: ["stack overflow", "8192", "stack_bytes", "Boards/nrf52840.json"])
     }
 
     func testHaltAndBreakpointAreErrors() throws {

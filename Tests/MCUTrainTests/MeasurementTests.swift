@@ -6,7 +6,7 @@ final class MeasurementTests: XCTestCase {
     private func device(_ sizes: [Int]) throws -> TrainingDevice {
         let dir = temporaryDirectory(self)
         let path = writeFile(dir, "model.json", mlpJSON(sizes))
-        return try TrainingDevice(board: try Board.resolve("nrf52840"), boardFile: "nrf52840",
+        return try TrainingDevice(board: try Board.resolve("nrf52840"),
                                   spec: try ModelSpec.load(path: path), modelFile: path, buildDirectory: dir)
     }
 
@@ -44,7 +44,7 @@ final class MeasurementTests: XCTestCase {
         let data = try DatasetLoader.loadBinary(path: ProjectPaths.digits)
         let small = data.subset(Array(0..<400), name: "digits-400")
         let reports = try (0..<2).map { _ in
-            let device = try TrainingDevice(board: try Board.resolve("nrf52840"), boardFile: "nrf52840", spec: spec, modelFile: "m", buildDirectory: dir)
+            let device = try TrainingDevice(board: try Board.resolve("nrf52840"), spec: spec, modelFile: "m", buildDirectory: dir)
             return try Simulation(device: device, spec: spec, data: small, dataFile: "d", options: .init(epochs: 2, seed: 5)).run()
         }
         XCTAssertEqual(reports[0].testAccuracy, reports[1].testAccuracy)

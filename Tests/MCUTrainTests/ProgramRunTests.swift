@@ -19,7 +19,7 @@ final class ProgramRunTests: XCTestCase {
         options.function = function
         options.arguments = args
         options.maxCycles = 50_000_000
-        return try ProgramRunner(board: board, boardFile: "test board", elfPath: elf).run(options)
+        return try ProgramRunner(board: board, elfPath: elf).run(options)
     }
 
     func testNewlibHelloWorldThroughSemihosting() throws {

@@ -70,6 +70,8 @@ public struct Board: Codable, Sendable, Equatable {
     /// Bytes reserved at the top of RAM for the stack; the linker refuses static data that reaches it.
     public let stackBytes: UInt32
     public let flashAccess: FlashAccess
+    /// The file this board was read from, for messages that tell the user what to edit.
+    public private(set) var file = ""
 
     enum CodingKeys: String, CodingKey {
         case name, description, core, regions = "memory", clockHz = "clock_hz", stackBytes = "stack_bytes", flashAccess = "flash_access"
@@ -93,7 +95,8 @@ public struct Board: Codable, Sendable, Equatable {
     public var ramBudgetBytes: Int { regions.filter { $0.kind == .ram }.reduce(0) { $0 + Int($1.size) } }
 
     public static func load(path: String) throws -> Board {
-        let board = try JSONFile.decode(Board.self, path: path)
+        var board = try JSONFile.decode(Board.self, path: path)
+        board.file = path
         do { try board.validate() } catch let error as ConfigError { throw ConfigError("\(path): \(error.description)") }
         return board
     }

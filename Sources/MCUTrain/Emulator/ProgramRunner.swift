@@ -13,12 +13,10 @@ public struct ProgramRunner {
     }
 
     public let board: Board
-    public let boardFile: String
     public let elfPath: String
 
-    public init(board: Board, boardFile: String, elfPath: String) {
+    public init(board: Board, elfPath: String) {
         self.board = board
-        self.boardFile = boardFile
         self.elfPath = elfPath
     }
 
@@ -70,7 +68,7 @@ public struct ProgramRunner {
             timeMs: Double(machine.cycles) / Double(board.clockHz) * 1000,
             stdout: String(decoding: host.output + machine.itmOutput, as: UTF8.self),
             stderr: String(decoding: host.errorOutput, as: UTF8.self),
-            peakStackBytes: try stack.used(machine, boardFile: boardFile), staticRAMBytes: staticRAM,
+            peakStackBytes: try stack.used(machine), staticRAMBytes: staticRAM,
             flashBytes: elf.flashBytes, wallSeconds: wall)
     }
 }

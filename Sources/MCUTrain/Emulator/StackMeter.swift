@@ -12,10 +12,10 @@ struct StackMeter {
 
     /// Bytes of stack the last call used. Reaching the very bottom of the reserve means it
     /// may have gone further, into static data: that is an error, not a figure.
-    func used(_ machine: Machine, boardFile: String) throws -> Int {
+    func used(_ machine: Machine) throws -> Int {
         let untouched = try machine.countLeading(limit, size, word: Self.paint)
         guard untouched > 0 else {
-            throw EmulatorError("stack overflow: the call used all \(size) bytes of the stack reserve (raise 'stack_bytes' in \(boardFile))")
+            throw EmulatorError("stack overflow: the call used all \(size) bytes of the stack reserve (raise 'stack_bytes' in \(machine.board.file))")
         }
         return size - untouched
     }

@@ -11,7 +11,6 @@ public final class TrainingDevice {
     private let inputAddress: UInt32
     private let pTrueAddress: UInt32
     private let logitsAddress: UInt32
-    private let boardFile: String
     /// Generous: a step of the largest model that fits 256 KB takes well under this.
     public static let maxCyclesPerCall: UInt64 = 2_000_000_000
 
@@ -31,12 +30,12 @@ public final class TrainingDevice {
 
     /// Refuses a model whose static memory plan plus the stack reserve exceeds the board's RAM
     /// before compiling anything, then builds and loads the firmware.
-    public init(board: Board, boardFile: String, spec: ModelSpec, modelFile: String, buildDirectory: String) throws {
+    public init(board: Board, spec: ModelSpec, modelFile: String, buildDirectory: String) throws {
         self.board = board
         source = ModelSource(spec: spec)
         let need = source.memory.totalBytes + Int(board.stackBytes)
         guard need <= Int(board.ram.size) else {
-            throw ConfigError("\(modelFile): training step needs \(need) bytes of RAM (memory plan \(source.memory.totalBytes) + stack reserve \(board.stackBytes)), over the \(board.ram.size)-byte budget of \(boardFile)")
+            throw ConfigError("\(modelFile): training step needs \(need) bytes of RAM (memory plan \(source.memory.totalBytes) + stack reserve \(board.stackBytes)), over the \(board.ram.size)-byte budget of \(board.file)")
         }
         let elfPath = try FirmwareBuilder(board: board, directory: buildDirectory).build(model: source)
         elf = try ELFFile(path: elfPath)
@@ -47,13 +46,12 @@ public final class TrainingDevice {
         inputAddress = try machine.address(of: "mct_input")
         pTrueAddress = try machine.address(of: "mct_p_true")
         logitsAddress = try machine.address(of: "mct_logits")
-        self.boardFile = boardFile
     }
 
     private func measured(_ function: String, _ args: [UInt32] = []) throws -> (UInt32, Measurement) {
         try stack.prepare(machine)
         let r = try machine.call(function, args, stackTop: stack.top, maxCycles: Self.maxCyclesPerCall)
-        return (r.value, Measurement(cycles: r.cycles, instructions: r.instructions, stackBytes: try stack.used(machine, boardFile: boardFile)))
+        return (r.value, Measurement(cycles: r.cycles, instructions: r.instructions, stackBytes: try stack.used(machine)))
     }
 
     @discardableResult
