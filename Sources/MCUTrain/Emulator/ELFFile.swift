@@ -84,6 +84,13 @@ public struct ELFFile: Sendable {
 
     public var allocatedSections: [ELFSection] { sections.filter(\.isAllocated) }
 
+    /// Static RAM as the linker laid it out: allocated sections in any of the board's RAM regions.
+    public func staticRAMBytes(on board: Board) -> Int {
+        allocatedSections
+            .filter { s in board.regions.contains { $0.kind == .ram && s.address >= $0.origin && UInt64(s.address) < $0.end } }
+            .reduce(0) { $0 + Int($1.size) }
+    }
+
     /// Bytes the image occupies in flash. Taken from the load segments rather than the
     /// sections because the segments include the `.data` initialisers and any alignment
     /// padding the linker put between sections, which is what actually gets programmed.

@@ -13,7 +13,7 @@ public final class Machine {
     /// A page outside the board's map holding BKPT: functions return into it and the run stops there.
     private let returnAddress: UInt32
     private var classifyError: Error?
-    private var accounting = true
+    private let accounting: Bool
     /// DWT, SysTick, ITM and SCB registers, mapped as MMIO pages.
     let debug: DebugBlocks
     private var mmioPages: [MMIOPage] = []
@@ -32,6 +32,7 @@ public final class Machine {
     public init(board: Board, timing: CoreTimingModel, accounting: Bool = true) throws {
         self.board = board
         self.timing = timing
+        self.accounting = accounting
         let meter = UnsafeMutablePointer<mct_meter>.allocate(capacity: 1)
         meter.initialize(to: mct_meter())
         self.meter = meter
@@ -56,7 +57,6 @@ public final class Machine {
         try Self.check(uc_mem_map(uc, UInt64(page), 4096, UC_PROT_READ.rawValue | UC_PROT_EXEC.rawValue), "mapping the return trap")
         try Self.check(uc_mem_write(uc, UInt64(page), [0x00, 0xBE] as [UInt8], 2), "writing the return trap") // BKPT #0
         try mapDebugBlocks()
-        self.accounting = accounting
         guard accounting else { return }
         let context = Unmanaged.passUnretained(self).toOpaque()
         try Self.check(mct_meter_attach(uc, meter, { context, address, size, out in

@@ -58,9 +58,6 @@ public struct ProgramRunner {
             }
             (exitCode, returnValue) = (0, r0)
         }
-        let staticRAM = elf.allocatedSections
-            .filter { s in board.regions.contains { $0.kind == .ram && s.address >= $0.origin && UInt64(s.address) < $0.end } }
-            .reduce(0) { $0 + Int($1.size) }
         return RunReport(
             program: elfPath, board: board.name, clockHz: board.clockHz, function: options.function,
             exitCode: exitCode, returnValue: returnValue, cycles: machine.cycles, instructions: machine.instructions,
@@ -68,7 +65,7 @@ public struct ProgramRunner {
             timeMs: Double(machine.cycles) / Double(board.clockHz) * 1000,
             stdout: String(decoding: host.output + machine.itmOutput, as: UTF8.self),
             stderr: String(decoding: host.errorOutput, as: UTF8.self),
-            peakStackBytes: try stack.used(machine), staticRAMBytes: staticRAM,
+            peakStackBytes: try stack.used(machine), staticRAMBytes: elf.staticRAMBytes(on: board),
             flashBytes: elf.flashBytes, wallSeconds: wall)
     }
 }

@@ -19,7 +19,6 @@ public struct Simulation {
     }
 
     public let device: TrainingDevice
-    public let boardName: String
     public let spec: ModelSpec
     public let data: Dataset
     public let options: Options
@@ -34,7 +33,6 @@ public struct Simulation {
         guard options.epochs >= 1 else { throw ConfigError("--epochs must be at least 1") }
         guard options.testFraction > 0, options.testFraction < 1 else { throw ConfigError("--test-fraction must be between 0 and 1") }
         self.device = device
-        self.boardName = device.board.name
         self.spec = spec
         self.data = data
         self.options = options
@@ -53,7 +51,8 @@ public struct Simulation {
         progress(.built(flashBytes: device.elf.flashBytes, staticRAMBytes: try staticRAM(stackPeak: 0).staticBytes))
 
         var epochs: [SimulationReport.Epoch] = []
-        var instructions: UInt64 = 0, allCycles: UInt64 = 0, steps = 0, inferenceCycles: UInt64 = 0, inferences = 0
+        var stepInstructions: UInt64 = 0, allCycles: UInt64 = 0, steps = 0
+        var inferenceInstructions: UInt64 = 0, inferenceCycles: UInt64 = 0, inferences = 0
         var maxCycles: UInt64 = 0
         for epoch in 1...options.epochs {
             var loss = 0.0, correct = 0, cycles: UInt64 = 0, epochMax: UInt64 = 0
@@ -65,7 +64,7 @@ public struct Simulation {
                 if step.prediction == label { correct += 1 }
                 cycles += step.measurement.cycles
                 epochMax = max(epochMax, step.measurement.cycles)
-                instructions += step.measurement.instructions
+                stepInstructions += step.measurement.instructions
                 stackPeak = max(stackPeak, step.measurement.stackBytes)
                 if k % 64 == 0 { progress(.step(epoch: epoch, done: k, of: train.count)) }
             }
@@ -76,7 +75,7 @@ public struct Simulation {
                 if p.prediction == label { testCorrect += 1 }
                 if twin.predict(testF[n]) == label { floatCorrect += 1 }
                 inferenceCycles += p.measurement.cycles
-                instructions += p.measurement.instructions
+                inferenceInstructions += p.measurement.instructions
                 stackPeak = max(stackPeak, p.measurement.stackBytes)
             }
             inferences += test.count
@@ -92,14 +91,15 @@ public struct Simulation {
             progress(.epoch(report))
         }
         let wall = Date().timeIntervalSince(start)
+        let instructions = stepInstructions + inferenceInstructions
         let meanCycles = Double(allCycles) / Double(steps)
         let ram = try staticRAM(stackPeak: stackPeak)
         return SimulationReport(
-            board: boardName, model: spec.name, dataset: data.name, trainSamples: train.count, testSamples: test.count,
+            board: device.board.name, model: spec.name, dataset: data.name, trainSamples: train.count, testSamples: test.count,
             seed: options.seed, clockHz: device.board.clockHz,
             testAccuracy: epochs.last!.testAccuracy, floatReferenceAccuracy: epochs.last!.floatReferenceAccuracy,
             cyclesPerStepMean: meanCycles, cyclesPerStepMax: maxCycles,
-            instructionsPerStepMean: Double(device.machine.instructions) / Double(steps + inferences),
+            instructionsPerStepMean: Double(stepInstructions) / Double(steps),
             cyclesPerInferenceMean: Double(inferenceCycles) / Double(inferences),
             msPerStep: meanCycles / Double(device.board.clockHz) * 1000, forwardMACs: spec.forwardMACs,
             peakRamBytes: ram.peakBytes, ramBudgetBytes: device.board.ramBudgetBytes, ram: ram,
@@ -110,10 +110,7 @@ public struct Simulation {
     /// Static RAM as the linker laid it out: the ELF's RAM sections, split by the memory
     /// plan's roles using each buffer's symbol size; "other" is what no buffer accounts for.
     private func staticRAM(stackPeak: Int) throws -> SimulationReport.RAM {
-        let ram = device.board.ram
-        let total = device.elf.allocatedSections
-            .filter { $0.address >= ram.origin && UInt64($0.address) < ram.end }
-            .reduce(0) { $0 + Int($1.size) }
+        let total = device.elf.staticRAMBytes(on: device.board)
         var byRole: [MemoryPlan.Role: Int] = [:]
         for buffer in device.source.memory.buffers {
             guard let symbol = device.elf.symbol(named: buffer.symbol) else { throw EmulatorError("\(device.elf.path): no symbol '\(buffer.symbol)'") }
