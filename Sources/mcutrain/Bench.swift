@@ -13,11 +13,8 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let boardSpec = try Board.resolve(board)
-            let spec = try ModelSpec.load(path: model)
-            let bench = EmulatorBenchmark(board: boardSpec, spec: spec, steps: steps)
-            let result = try bench.run(buildDirectory: buildDir)
-            print(EmulatorBenchmark.render(result, board: boardSpec, spec: spec, steps: steps))
+            let bench = EmulatorBenchmark(board: try Board.resolve(board), spec: try ModelSpec.load(path: model), steps: steps)
+            print(bench.render(try bench.run(buildDirectory: buildDir)))
         }
     }
 }

@@ -12,6 +12,14 @@ public struct EmulatorBenchmark {
         public let realTimeFactor: Double
     }
 
+    /// Both runs, and the accounted run's counts of the same work.
+    public struct Result: Sendable {
+        public let raw: Figures
+        public let accounted: Figures
+        public let cycles: UInt64
+        public let instructions: UInt64
+    }
+
     public let board: Board
     public let spec: ModelSpec
     public let steps: Int32
@@ -23,7 +31,7 @@ public struct EmulatorBenchmark {
     }
 
     /// Runs raw first and accounted second, each `repeats` times, keeping the fastest of each.
-    public func run(buildDirectory: String, repeats: Int = 3) throws -> (raw: Figures, accounted: Figures, cycles: UInt64, instructions: UInt64) {
+    public func run(buildDirectory: String, repeats: Int = 3) throws -> Result {
         let elf = try ELFFile(path: FirmwareBuilder(board: board, directory: buildDirectory)
             .build(model: ModelSource(spec: spec), extraSources: ["bench_loop.c"]))
         var best: [Bool: Double] = [:]
@@ -50,10 +58,11 @@ public struct EmulatorBenchmark {
             Figures(label: label, wallSeconds: wall, mips: Double(c.instructions) / wall / 1e6,
                     realTimeFactor: Double(c.cycles) / Double(board.clockHz) / wall)
         }
-        return (figures("raw Unicorn, no hooks", best[false]!), figures("full cycle + RAM accounting", best[true]!), c.cycles, c.instructions)
+        return Result(raw: figures("raw Unicorn, no hooks", best[false]!), accounted: figures("full cycle + RAM accounting", best[true]!),
+                      cycles: c.cycles, instructions: c.instructions)
     }
 
-    public static func render(_ r: (raw: Figures, accounted: Figures, cycles: UInt64, instructions: UInt64), board: Board, spec: ModelSpec, steps: Int32) -> String {
+    public func render(_ r: Result) -> String {
         var table = TextTable(headers: ["run", "wall s", "MIPS", "real-time factor"])
         for f in [r.raw, r.accounted] {
             table.rows.append([f.label, format(f.wallSeconds, 3), format(f.mips, 1), format(f.realTimeFactor, 2) + "x"])
