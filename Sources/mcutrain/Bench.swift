@@ -6,14 +6,16 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure emulation speed with and without cycle accounting on this machine.")
 
-    @Option(help: "Board name in Boards/ or path to a board file.") var board = "nrf52840"
-    @Option(help: "Model file (JSON).") var model = "Examples/mlp-digits.json"
+    @OptionGroup var target: TargetOptions
     @Option(help: "Training steps per run.") var steps: Int32 = 3000
     @Option(help: "Where the generated C and the firmware ELF go.") var buildDir = ".mcutrain/bench"
 
     func run() throws {
         try reportingErrors {
-            let bench = EmulatorBenchmark(board: try Board.resolve(board), spec: try ModelSpec.load(path: model), steps: steps)
+            let (board, spec, graph) = try target.load()
+            let (data, _) = try DataSource.load(target.data, for: graph, seed: 1)
+            let model = QuantizedModel.calibrated(spec, graph: graph, on: data, seed: 1)
+            let bench = EmulatorBenchmark(board: board, source: ModelSource(model), steps: steps)
             print(bench.render(try bench.run(buildDirectory: buildDir)))
         }
     }

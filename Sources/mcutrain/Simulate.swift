@@ -6,9 +6,7 @@ struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model inside an emulated board and report accuracy, cycles and RAM.")
 
-    @Option(help: "Board name in Boards/ or path to a board file.") var board = "nrf52840"
-    @Option(help: "Model file (JSON).") var model = "Examples/mlp-digits.json"
-    @Option(help: "Data set: the built-in digits (.bin) or a CSV file (features..., label).") var data: String?
+    @OptionGroup var target: TargetOptions
     @Option(help: "Training epochs.") var epochs = 20
     @Option(help: "Seed for the split, the shuffling and the weight init.") var seed: UInt64 = 1
     @Option(help: "Share of each class held out for testing.") var testFraction = 0.2
@@ -17,16 +15,14 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let boardSpec = try Board.resolve(board)
-            let spec = try ModelSpec.load(path: model)
-            let dataFile = data ?? ProjectPaths.digits
-            let dataset = dataFile.hasSuffix(".csv") ? try DatasetLoader.loadCSV(path: dataFile) : try DatasetLoader.loadBinary(path: dataFile)
+            let (board, spec, graph) = try target.load()
+            let (dataset, dataFile) = try DataSource.load(target.data, for: graph, seed: seed)
             let progress = ProgressLine(epochs: epochs)
-            progress.note("building \(spec.name) for \(boardSpec.name) in \(buildDir)/\(spec.name)-\(boardSpec.name)")
-            let device = try TrainingDevice(board: boardSpec, spec: spec, modelFile: model,
-                                            buildDirectory: "\(buildDir)/\(spec.name)-\(boardSpec.name)")
-            let simulation = try Simulation(device: device, spec: spec, data: dataset, dataFile: dataFile,
-                                            options: .init(epochs: epochs, seed: seed, testFraction: testFraction))
+            let dir = "\(buildDir)/\(spec.name)-\(board.name)-\(graph.scheme.rawValue)"
+            progress.note("building \(spec.name) (\(graph.scheme.rawValue) update) for \(board.name) in \(dir)")
+            let simulation = try Simulation(board: board, spec: spec, modelFile: target.model, data: dataset, dataFile: dataFile,
+                                            options: .init(epochs: epochs, seed: seed, testFraction: testFraction, update: graph.scheme),
+                                            buildDirectory: dir)
             let report = try simulation.run(progress: progress.update)
             progress.finish()
             print(SimulationText.render(report))
@@ -34,3 +30,26 @@ struct Simulate: ParsableCommand {
         }
     }
 }
+
+/// The board, model, update scheme and data every training command takes.
+struct TargetOptions: ParsableArguments {
+    @Option(help: "Board name in Boards/ or path to a board file.") var board = "nrf52840"
+    @Option(help: "Model file (JSON).") var model = "Examples/mlp-digits.json"
+    @Option(help: "Update scheme: full, or sparse (the model file's sparse_update). Default: sparse if the model has one.")
+    var update: Graph.UpdateScheme?
+    @Option(help: "Data: a .bin or .csv file, or synthetic[:N]. Default: the digits for 64 inputs, else synthetic.")
+    var data: String?
+
+    func load() throws -> (Board, ModelSpec, Graph) {
+        let board = try Board.resolve(self.board)
+        let spec = try ModelSpec.load(path: model)
+        let scheme = update ?? (spec.sparseUpdate == nil ? .full : .sparse)
+        do {
+            return (board, spec, try Graph(spec, update: scheme))
+        } catch let error as ConfigError {
+            throw ConfigError("\(model): \(error.description)")
+        }
+    }
+}
+
+extension Graph.UpdateScheme: ExpressibleByArgument {}

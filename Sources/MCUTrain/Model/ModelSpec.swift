@@ -1,60 +1,122 @@
 import Foundation
 
-/// A model file: a stack of dense layers trained with softmax cross-entropy in fixed point.
+/// A model file: named int8 tensors and the layers between them, trained with softmax
+/// cross-entropy in fixed point.
 ///
-/// Every scale is a power of two given as fractional bits, so rescaling on the device is a
-/// shift: a value v stored with f fractional bits means v / 2^f.
-public struct ModelSpec: Codable, Sendable, Equatable {
-    public struct Input: Codable, Sendable, Equatable {
-        public let size: Int
-        /// Fractional bits of the int8 input; features are scaled so their maximum maps to 127.
-        public let fracBits: Int
-        enum CodingKeys: String, CodingKey { case size, fracBits = "frac_bits" }
+/// Each layer reads the previous layer's output unless it names its `input` (or `inputs`, for
+/// `add`), so a plain stack needs no names and a residual block needs two. Every scale is a
+/// power of two (fractional bits); they are chosen from the data unless a layer overrides them.
+public struct ModelSpec: Decodable, Sendable, Equatable {
+    public struct Input: Decodable, Sendable, Equatable {
+        /// [height, width, channels], or [features] for a flat input.
+        public let shape: [Int]
+        public let fracBits: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable { case shape, fracBits = "frac_bits" }
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+            shape = try c.decode([Int].self, forKey: .shape)
+            fracBits = try c.decodeIfPresent(Int.self, forKey: .fracBits)
+        }
     }
 
-    public struct Layer: Codable, Sendable, Equatable {
-        public enum Kind: String, Codable, Sendable { case dense }
-        public enum Activation: String, Codable, Sendable { case relu, none }
-        public let type: Kind
-        public let units: Int
-        public let activation: Activation
-        public let weightFracBits: Int
-        /// Fractional bits of the layer's int8 output; the last layer's int32 logits need none.
+    /// One layer as written in the file; which fields apply depends on `op` (see Layers/).
+    public struct LayerSpec: Decodable, Sendable, Equatable {
+        public let op: String
+        public let name: String?
+        public let inputs: [String]?
+        public let units: Int?
+        public let filters: Int?
+        public let kernel: [Int]?
+        public let stride: Int?
+        public let padding: Padding?
+        public let activation: Activation?
+        public let weightFracBits: Int?
         public let outputFracBits: Int?
 
-        enum CodingKeys: String, CodingKey {
-            case type, units, activation, weightFracBits = "weight_frac_bits", outputFracBits = "output_frac_bits"
+        public enum Padding: String, Decodable, Sendable { case same, valid }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case op, name, input, inputs, units, filters, kernel, stride, padding, activation
+            case weightFracBits = "weight_frac_bits", outputFracBits = "output_frac_bits"
         }
 
-        public init(units: Int, activation: Activation, weightFracBits: Int, outputFracBits: Int?) {
-            self.type = .dense; self.units = units; self.activation = activation
-            self.weightFracBits = weightFracBits; self.outputFracBits = outputFracBits
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+            op = try c.decode(String.self, forKey: .op)
+            name = try c.decodeIfPresent(String.self, forKey: .name)
+            if let one = try c.decodeIfPresent(String.self, forKey: .input) {
+                guard !c.contains(.inputs) else {
+                    throw DecodingError.dataCorruptedError(forKey: .inputs, in: c, debugDescription: "give 'input' or 'inputs', not both")
+                }
+                inputs = [one]
+            } else {
+                inputs = try c.decodeIfPresent([String].self, forKey: .inputs)
+            }
+            units = try c.decodeIfPresent(Int.self, forKey: .units)
+            filters = try c.decodeIfPresent(Int.self, forKey: .filters)
+            if let square = try? c.decodeIfPresent(Int.self, forKey: .kernel) {
+                kernel = [square, square]
+            } else {
+                kernel = try c.decodeIfPresent([Int].self, forKey: .kernel)
+            }
+            stride = try c.decodeIfPresent(Int.self, forKey: .stride)
+            padding = try c.decodeIfPresent(Padding.self, forKey: .padding)
+            activation = try c.decodeIfPresent(Activation.self, forKey: .activation)
+            weightFracBits = try c.decodeIfPresent(Int.self, forKey: .weightFracBits)
+            outputFracBits = try c.decodeIfPresent(Int.self, forKey: .outputFracBits)
         }
     }
 
-    public struct Training: Codable, Sendable, Equatable {
+    public struct Training: Decodable, Sendable, Equatable {
         /// SGD step size is 2^-learningRateShift: a shift, so the update needs no multiply.
         public let learningRateShift: Int
-        enum CodingKeys: String, CodingKey { case learningRateShift = "learning_rate_shift" }
+        enum CodingKeys: String, CodingKey, CaseIterable { case learningRateShift = "learning_rate_shift" }
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+            learningRateShift = try c.decode(Int.self, forKey: .learningRateShift)
+        }
         public var learningRate: Double { 1.0 / Double(1 << learningRateShift) }
     }
 
-    public enum Loss: String, Codable, Sendable { case softmaxCrossEntropy = "softmax_cross_entropy" }
+    /// Which layers train under `--update sparse` (Lin et al. 2022): the rest follow `default`.
+    public struct SparseUpdate: Decodable, Sendable, Equatable {
+        public let defaultMode: UpdateMode
+        public let layers: [String: UpdateMode]
+        enum CodingKeys: String, CodingKey, CaseIterable { case defaultMode = "default", layers }
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+            defaultMode = try c.decodeIfPresent(UpdateMode.self, forKey: .defaultMode) ?? .frozen
+            layers = try c.decode([String: UpdateMode].self, forKey: .layers)
+        }
+    }
+
+    public enum Loss: String, Decodable, Sendable { case softmaxCrossEntropy = "softmax_cross_entropy" }
 
     public let name: String
     public let input: Input
-    public let layers: [Layer]
+    public let layers: [LayerSpec]
     public let loss: Loss
     public let training: Training
+    public let sparseUpdate: SparseUpdate?
+    /// Seed of the initial weights (and of frozen weights baked into flash); 0 = the run's seed.
+    public let weightSeed: UInt64?
 
-    public var classCount: Int { layers.last?.units ?? 0 }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, input, layers, loss, training, sparseUpdate = "sparse_update", weightSeed = "weight_seed"
+    }
 
-    /// Fan-in of each layer.
-    public var layerInputs: [Int] { [input.size] + layers.dropLast().map(\.units) }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        input = try c.decode(Input.self, forKey: .input)
+        layers = try c.decode([LayerSpec].self, forKey: .layers)
+        loss = try c.decode(Loss.self, forKey: .loss)
+        training = try c.decode(Training.self, forKey: .training)
+        sparseUpdate = try c.decodeIfPresent(SparseUpdate.self, forKey: .sparseUpdate)
+        weightSeed = try c.decodeIfPresent(UInt64.self, forKey: .weightSeed)
+    }
 
-    /// Multiply-accumulates of one forward pass.
-    public var forwardMACs: Int { zip(layerInputs, layers).reduce(0) { $0 + $1.0 * $1.1.units } }
-
+    /// Reads and checks a model file: every error names the file and the field.
     public static func load(path: String) throws -> ModelSpec {
         let spec = try JSONFile.decode(ModelSpec.self, path: path)
         do { try spec.validate() } catch let error as ConfigError { throw ConfigError("\(path): \(error.description)") }
@@ -62,32 +124,49 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     }
 
     public func validate() throws {
-        guard (1...65536).contains(input.size) else { throw ConfigError("field 'input.size' must be 1...65536, got \(input.size)") }
-        guard (0...7).contains(input.fracBits) else { throw ConfigError("field 'input.frac_bits' must be 0...7, got \(input.fracBits)") }
+        try ModelName.check(name, field: "name")
+        guard input.shape.count == 1 || input.shape.count == 3, input.shape.allSatisfy({ (1...4096).contains($0) }),
+              input.shape.reduce(1, *) <= 1 << 20 else {
+            throw ConfigError("field 'input.shape' must be [features] or [height, width, channels], each 1...4096")
+        }
+        if let f = input.fracBits, !(0...7).contains(f) { throw ConfigError("field 'input.frac_bits' must be 0...7, got \(f)") }
         guard !layers.isEmpty else { throw ConfigError("field 'layers' is empty") }
         guard (1...30).contains(training.learningRateShift) else {
             throw ConfigError("field 'training.learning_rate_shift' must be 1...30, got \(training.learningRateShift)")
         }
-        for (i, layer) in layers.enumerated() {
-            let field = "layers[\(i)]"
-            let last = i == layers.count - 1
-            guard (1...65536).contains(layer.units) else { throw ConfigError("field '\(field).units' must be 1...65536, got \(layer.units)") }
-            guard (0...7).contains(layer.weightFracBits) else {
-                throw ConfigError("field '\(field).weight_frac_bits' must be 0...7, got \(layer.weightFracBits)")
-            }
-            if last {
-                guard layer.activation == .none else { throw ConfigError("field '\(field).activation': the last layer feeds softmax, use \"none\"") }
-                guard layer.units >= 2 else { throw ConfigError("field '\(field).units': softmax needs at least 2 classes") }
-            } else {
-                guard layer.activation == .relu else { throw ConfigError("field '\(field).activation': hidden layers must be \"relu\"") }
-                guard let out = layer.outputFracBits, (0...7).contains(out) else {
-                    throw ConfigError("field '\(field).output_frac_bits' is required for hidden layers, 0...7")
-                }
-                let inFrac = i == 0 ? input.fracBits : layers[i - 1].outputFracBits ?? 0
-                guard layer.weightFracBits + inFrac >= out else {
-                    throw ConfigError("field '\(field).output_frac_bits' (\(out)) exceeds weight + input fractional bits (\(layer.weightFracBits + inFrac))")
-                }
-            }
+        _ = try Graph(self, update: .full)
+    }
+}
+
+/// Decoding with every key checked: a misspelt field is an error that names it, never a
+/// silently applied default.
+extension Decoder {
+    func strictContainer<K: CodingKey & CaseIterable>(keyedBy type: K.Type) throws -> KeyedDecodingContainer<K> {
+        let any = try container(keyedBy: AnyKey.self)
+        let known = Set(K.allCases.map(\.stringValue))
+        if let unknown = any.allKeys.first(where: { !known.contains($0.stringValue) }) {
+            let path = (codingPath + [unknown]).map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }
+            throw ConfigError("unknown field '\(path)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        return try container(keyedBy: type)
+    }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
+}
+
+/// Names that end up in C identifiers, file names and messages: a conservative set.
+enum ModelName {
+    static func check(_ name: String, field: String) throws {
+        let ok = (1...48).contains(name.utf8.count) && name.utf8.first.map { (97...122).contains($0) || (65...90).contains($0) } == true
+            && name.utf8.allSatisfy { (97...122).contains($0) || (65...90).contains($0) || (48...57).contains($0) || $0 == 95 || $0 == 45 }
+        guard ok else {
+            let shown = name.count > 40 ? String(name.prefix(40)) + "…" : name
+            throw ConfigError("field '\(field)' (\"\(shown.debugDescription.dropFirst().dropLast())\") must be 1-48 letters, digits, '_' or '-', starting with a letter")
         }
     }
 }

@@ -1,66 +1,84 @@
 import Foundation
 
-/// The same model in float32, started from the device's initial weights and fed the same
-/// samples in the same order: the accuracy the int8 step would reach without quantisation.
+/// The same graph in float32, started from the device's initial weights (dequantised) and fed
+/// the same samples in the same order: the accuracy the int8 step would reach without
+/// quantisation. It trains exactly the parameters the update scheme trains.
 public struct FloatNetwork: Sendable {
-    public private(set) var weights: [[Float]]
-    public private(set) var biases: [[Float]]
-    private let shapes: [(inputs: Int, units: Int, relu: Bool)]
+    public let graph: Graph
+    public private(set) var params: [FloatParameters?]
     private let learningRate: Float
 
-    public init(from network: IntegerNetwork, learningRate: Double) {
-        shapes = network.plan.layers.map { ($0.inputs, $0.units, $0.relu) }
-        weights = zip(network.weights, network.plan.layers).map { w, layer in
-            w.map { Float($0) / Float(1 << layer.weightFracBits) }
-        }
-        biases = shapes.map { [Float](repeating: 0, count: $0.units) }
-        self.learningRate = Float(learningRate)
+    public init(_ model: QuantizedModel) {
+        graph = model.graph
+        params = model.floatInitial
+        learningRate = Float(model.spec.training.learningRate)
     }
 
-    /// Each layer's input, and the logits last.
-    private func forward(_ input: [Float]) -> [[Float]] {
-        var activations = [input]
-        for (l, shape) in shapes.enumerated() {
-            let x = activations[l]
-            activations.append((0..<shape.units).map { j in
-                var sum = biases[l][j]
-                for i in 0..<shape.inputs { sum += weights[l][j * shape.inputs + i] * x[i] }
-                return shape.relu ? max(0, sum) : sum
-            })
+    /// Every tensor (post-activation) and every layer's pre-activation output.
+    static func forward(_ graph: Graph, _ params: [FloatParameters?], _ input: [Float]) -> (outputs: [[Float]], preActivation: [[Float]]) {
+        var outputs = [input], pre: [[Float]] = []
+        for node in graph.nodes {
+            let z = node.kind.floatForward(inputs: node.inputs.map { outputs[$0] }, params: params[node.index])
+            pre.append(z)
+            switch node.kind.activation {
+            case .none: outputs.append(z)
+            case .relu: outputs.append(z.map { max(0, $0) })
+            case .relu6: outputs.append(z.map { min(6, max(0, $0)) })
+            }
         }
-        return activations
+        return (outputs, pre)
     }
 
     public func predict(_ input: [Float]) -> Int {
-        let logits = forward(input).last!
+        let logits = Self.forward(graph, params, input).outputs.last!
         return logits.indices.max { logits[$0] < logits[$1] }!
     }
 
-    /// One SGD step of softmax cross-entropy; returns the loss.
-    @discardableResult
-    public mutating func trainStep(_ input: [Float], label: Int) -> Float {
-        let activations = forward(input)
-        let logits = activations.last!
+    /// Softmax cross-entropy loss and the gradient of every trained parameter, by backprop
+    /// through the graph (errors of a tensor read twice are summed).
+    public func gradients(_ input: [Float], label: Int) -> (loss: Float, weights: [[Float]], bias: [[Float]]) {
+        let (outputs, pre) = Self.forward(graph, params, input)
+        let logits = outputs.last!
         let top = logits.max()!
         let e = logits.map { exp($0 - top) }
         let sum = e.reduce(0, +)
         var delta = e.map { $0 / sum }
         let loss = -log(max(delta[label], 1e-30))
         delta[label] -= 1
-        for l in stride(from: shapes.count - 1, through: 0, by: -1) {
-            let shape = shapes[l], x = activations[l]
-            var below = [Float](repeating: 0, count: shape.inputs)
-            if l > 0 {
-                for i in 0..<shape.inputs where x[i] > 0 {
-                    for j in 0..<shape.units { below[i] += weights[l][j * shape.inputs + i] * delta[j] }
-                }
+        var grads = [[Float]?](repeating: nil, count: outputs.count)
+        grads[outputs.count - 1] = delta
+        var dw = [[Float]](repeating: [], count: graph.nodes.count), db = dw
+        for node in graph.nodes.reversed() where node.needsOutputError {
+            guard var g = grads[node.output] else { continue }
+            let z = pre[node.index]
+            switch node.kind.activation {
+            case .none: break
+            case .relu: g = zip(g, z).map { $1 > 0 ? $0 : 0 }
+            case .relu6: g = zip(g, z).map { $1 > 0 && $1 < 6 ? $0 : 0 }
             }
-            for j in 0..<shape.units {
-                for i in 0..<shape.inputs { weights[l][j * shape.inputs + i] -= learningRate * delta[j] * x[i] }
-                biases[l][j] -= learningRate * delta[j]
+            let back = node.kind.floatBackward(inputs: node.inputs.map { outputs[$0] }, gradient: g, params: params[node.index])
+            for (k, t) in node.inputs.enumerated() where graph.needsError[t] {
+                grads[t] = grads[t].map { zip($0, back.inputs[k]).map(+) } ?? back.inputs[k]
             }
-            delta = below
+            dw[node.index] = back.weights
+            db[node.index] = back.bias
         }
-        return loss
+        return (loss, dw, db)
+    }
+
+    /// One SGD step; returns the loss.
+    @discardableResult
+    public mutating func trainStep(_ input: [Float], label: Int) -> Float {
+        let g = gradients(input, label: label)
+        for node in graph.nodes where node.update.trains {
+            guard var p = params[node.index], let shape = node.kind.parameters else { continue }
+            let channels = node.update.weightChannels(of: shape.channels)
+            for (i, d) in g.weights[node.index].enumerated() where QuantizedModel.channel(of: i, shape, node) < channels {
+                p.weights[i] -= learningRate * d
+            }
+            for c in 0..<shape.channels { p.bias[c] -= learningRate * g.bias[node.index][c] }
+            params[node.index] = p
+        }
+        return g.loss
     }
 }

@@ -1,9 +1,8 @@
-/// The host-side twin of the generated training step: same buffers, same order, same
-/// random draws. The bit-exact test runs it beside the emulated firmware.
+/// The host-side twin of the generated training step: the same graph walk, the same kernels'
+/// arithmetic, the same random draws. The bit-exact tests run it beside the firmware.
 public struct IntegerNetwork: Sendable {
-    public let plan: FixedPointPlan
-    public private(set) var weights: [[Int8]]
-    public private(set) var biases: [[Int32]]
+    public let model: QuantizedModel
+    public private(set) var params: [IntegerParameters?]
     public private(set) var rng: XorShift32
     /// Logits of the last forward pass.
     public private(set) var logits: [Int32] = []
@@ -14,27 +13,26 @@ public struct IntegerNetwork: Sendable {
         public let pTrue: Int32
     }
 
-    /// Mirrors `mct_init`: seed, then every layer's weights in order; biases start at zero.
-    public init(plan: FixedPointPlan, seed: UInt32) {
-        self.plan = plan
-        var rng = XorShift32(seed: seed)
-        weights = plan.layers.map { IntegerKernels.denseInit(count: $0.inputs * $0.units, range: $0.initRange, rng: &rng) }
-        biases = plan.layers.map { [Int32](repeating: 0, count: $0.units) }
-        self.rng = rng
+    /// Mirrors `mct_init`: the weights are the model's initial ones, the seed only starts the PRNG.
+    public init(_ model: QuantizedModel, seed: UInt32) {
+        self.model = model
+        params = model.initial
+        rng = XorShift32(seed: seed)
     }
 
-    /// Forward pass; returns every layer's int8 input (the activations backward needs).
+    /// Every int8 tensor of the forward pass (the logits go to `logits`).
     private mutating func forward(_ input: [Int8]) -> [[Int8]] {
-        var activations = [input]
-        for (l, layer) in plan.layers.enumerated() {
-            let acc = IntegerKernels.denseForward(input: activations[l], weights: weights[l], bias: biases[l], outputs: layer.units)
-            if layer.relu {
-                activations.append(IntegerKernels.reluRequantize(acc, shift: layer.requantizeShift))
+        var tensors = [input]
+        for node in model.graph.nodes {
+            let x = node.inputs.map { tensors[$0] }
+            if node.isLogits, let dense = node.kind as? Dense {
+                logits = dense.logits(input: x[0], params: params[node.index]!)
+                tensors.append([])
             } else {
-                logits = acc
+                tensors.append(node.kind.forward(model.twin(node.index), inputs: x, params: params[node.index]))
             }
         }
-        return activations
+        return tensors
     }
 
     /// Mirrors `mct_predict`.
@@ -43,22 +41,32 @@ public struct IntegerNetwork: Sendable {
         return IntegerKernels.argmax(logits)
     }
 
-    /// Mirrors `mct_train_step`: each layer is updated as soon as the error below it is known.
+    /// Mirrors `mct_train_step`: layers backward in reverse order, each taking its input
+    /// errors before its own update (operator reordering: no gradient outlives its layer).
     public mutating func trainStep(_ input: [Int8], label: Int) -> Step {
-        let activations = forward(input)
-        let out = IntegerKernels.softmaxCrossEntropyBackward(logits: logits, label: label, logitShift: plan.logitShift)
-        var error = out.error
-        var exponent = FixedPointPlan.outputErrorExponent
-        for l in stride(from: plan.layers.count - 1, through: 0, by: -1) {
-            let layer = plan.layers[l]
-            var below: (error: [Int8], shift: Int)?
-            if l > 0 { below = IntegerKernels.denseBackward(outputError: error, weights: weights[l], activation: activations[l]) }
-            IntegerKernels.denseUpdate(weights: &weights[l], bias: &biases[l], input: activations[l], error: error,
-                                       weightShift: layer.weightUpdateBase - exponent,
-                                       biasShift: layer.biasUpdateBase - exponent, rng: &rng)
-            if let below {
-                exponent = plan.inputErrorExponent(layer: l, outputExponent: exponent, shift: below.shift)
-                error = below.error
+        let graph = model.graph
+        let tensors = forward(input)
+        let out = IntegerKernels.softmaxCrossEntropyBackward(logits: logits, label: label, logitShift: model.logitShift)
+        var errors = [(error: [Int8], exponent: Int)?](repeating: nil, count: tensors.count)
+        errors[tensors.count - 1] = (out.error, IntegerKernels.outputErrorExponent)
+        for node in graph.nodes.reversed() where node.needsOutputError {
+            let twin = model.twin(node.index)
+            var (e, x) = errors[node.output]!
+            if node.kind.activation != .none {
+                let r = twin.numerics.maskRange
+                e = IntegerKernels.activationBackward(e, output: tensors[node.output], lo: r.lo, hi: r.hi)
+            }
+            let inputs = node.inputs.map { tensors[$0] }
+            for (k, t) in node.inputs.enumerated() where graph.needsError[t] {
+                let part = node.kind.inputError(twin, input: k, inputs: inputs, error: e, exponent: x, params: params[node.index])
+                if let have = errors[t] {
+                    errors[t] = IntegerKernels.mergeError(have.error, have.exponent, part.error, part.exponent)
+                } else {
+                    errors[t] = part
+                }
+            }
+            if node.update.trains {
+                node.kind.update(twin, params: &params[node.index]!, inputs: inputs, error: e, exponent: x, rng: &rng)
             }
         }
         return Step(prediction: out.prediction, pTrue: out.pTrue)

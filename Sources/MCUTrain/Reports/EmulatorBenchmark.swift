@@ -21,19 +21,19 @@ public struct EmulatorBenchmark {
     }
 
     public let board: Board
-    public let spec: ModelSpec
+    public let source: ModelSource
     public let steps: Int32
 
-    public init(board: Board, spec: ModelSpec, steps: Int32) {
+    public init(board: Board, source: ModelSource, steps: Int32) {
         self.board = board
-        self.spec = spec
+        self.source = source
         self.steps = steps
     }
 
     /// Runs raw first and accounted second, each `repeats` times, keeping the fastest of each.
     public func run(buildDirectory: String, repeats: Int = 3) throws -> Result {
         let elf = try ELFFile(path: FirmwareBuilder(board: board, directory: buildDirectory)
-            .build(model: ModelSource(spec: spec), extraSources: ["bench_loop.c"]))
+            .build(model: source, extraSources: ["bench_loop.c"]))
         var best: [Bool: Double] = [:]
         var counted: (cycles: UInt64, instructions: UInt64, correct: UInt32)?
         for _ in 0..<repeats {
@@ -69,7 +69,7 @@ public struct EmulatorBenchmark {
         }
         let cost = (1 - r.accounted.mips / r.raw.mips) * 100
         return """
-        emulator speed: \(steps) training steps of \(spec.name) on \(board.name) in one call, \(grouped(Int(r.instructions))) instructions, \(grouped(Int(r.cycles))) cycles (\(format(Double(r.cycles) / Double(board.clockHz), 3)) s at \(board.clockHz / 1_000_000) MHz)
+        emulator speed: \(steps) training steps of \(source.model.spec.name) on \(board.name) in one call, \(grouped(Int(r.instructions))) instructions, \(grouped(Int(r.cycles))) cycles (\(format(Double(r.cycles) / Double(board.clockHz), 3)) s at \(board.clockHz / 1_000_000) MHz)
 
         \(table.render())
 

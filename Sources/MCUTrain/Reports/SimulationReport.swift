@@ -13,14 +13,16 @@ public struct SimulationReport: Codable, Sendable {
 
     /// Peak RAM and what it is made of; the parts add up to the total.
     public struct RAM: Codable, Sendable {
+        /// Trained weights and biases.
         public let parameters: Int
-        public let activations: Int
-        public let errors: Int
-        public let scratch: Int
-        public let io: Int
-        /// Static data outside the model's memory plan (runtime state, alignment).
+        /// Every activation, error and scratch buffer, placed by the memory plan.
+        public let arena: Int
+        public let state: Int
+        /// Static data outside the memory plan (alignment).
         public let other: Int
         public let staticBytes: Int
+        /// What the planner predicted for `staticBytes` before compiling.
+        public let predictedStaticBytes: Int
         public let stackPeakBytes: Int
         public let peakBytes: Int
     }
@@ -28,6 +30,8 @@ public struct SimulationReport: Codable, Sendable {
     public let board: String
     public let model: String
     public let dataset: String
+    /// The update scheme: full, or the model file's sparse update.
+    public let update: String
     public let trainSamples: Int
     public let testSamples: Int
     public let seed: UInt64
@@ -50,7 +54,7 @@ public struct SimulationReport: Codable, Sendable {
     public let epochs: [Epoch]
 
     enum CodingKeys: String, CodingKey {
-        case board, model, dataset, seed, epochs, ram
+        case board, model, dataset, update, seed, epochs, ram
         case trainSamples = "train_samples", testSamples = "test_samples", clockHz = "clock_hz"
         case testAccuracy = "test_accuracy", floatReferenceAccuracy = "float_reference_accuracy"
         case cyclesPerStepMean = "cycles_per_step_mean", cyclesPerStepMax = "cycles_per_step_max"
@@ -72,7 +76,7 @@ extension SimulationReport.Epoch {
 
 extension SimulationReport.RAM {
     enum CodingKeys: String, CodingKey {
-        case parameters, activations, errors, scratch, io, other
-        case staticBytes = "static_bytes", stackPeakBytes = "stack_peak_bytes", peakBytes = "peak_bytes"
+        case parameters, arena, state, other
+        case staticBytes = "static_bytes", predictedStaticBytes = "predicted_static_bytes", stackPeakBytes = "stack_peak_bytes", peakBytes = "peak_bytes"
     }
 }

@@ -11,12 +11,11 @@ public enum SimulationText {
         let gap = (r.floatReferenceAccuracy - r.testAccuracy) * 100
         let ram = r.ram
         let share = Double(r.peakRamBytes) / Double(r.ramBudgetBytes)
-        let parts: [(String, Int)] = [("parameters", ram.parameters), ("activations", ram.activations), ("errors", ram.errors),
-                                      ("scratch", ram.scratch), ("input/output", ram.io), ("other static", ram.other),
-                                      ("stack (peak)", ram.stackPeakBytes)]
+        let parts: [(String, Int)] = [("parameters", ram.parameters), ("arena", ram.arena), ("state", ram.state),
+                                      ("other static", ram.other), ("stack (peak)", ram.stackPeakBytes)]
         let breakdown = parts.map { "    \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0)) \(grouped($0.1).leftPadded(to: 9, with: " ")) B" }
         return """
-        \(r.model) on \(r.board) (\(format(Double(r.clockHz) / 1e6, 0)) MHz): \(r.trainSamples) training / \(r.testSamples) test samples of \(r.dataset), seed \(r.seed)
+        \(r.model) on \(r.board) (\(format(Double(r.clockHz) / 1e6, 0)) MHz, \(r.update) update): \(r.trainSamples) training / \(r.testSamples) test samples of \(r.dataset), seed \(r.seed)
 
         \(table.render())
 
@@ -27,7 +26,7 @@ public enum SimulationText {
           test accuracy       \(percent(r.testAccuracy)) on the device, \(percent(r.floatReferenceAccuracy)) float32 reference (gap \(format(gap, 1)) points)
           cycles per step     \(grouped(Int(r.cyclesPerStepMean.rounded()))) mean, \(grouped(Int(r.cyclesPerStepMax))) max = \(format(r.msPerStep, 3)) ms at \(format(Double(r.clockHz) / 1e6, 0)) MHz (\(r.forwardMACs) MACs forward)
           cycles per inference \(grouped(Int(r.cyclesPerInferenceMean.rounded())))
-          peak RAM            \(grouped(r.peakRamBytes)) B of \(grouped(r.ramBudgetBytes)) B (\(percent(share))): static \(grouped(ram.staticBytes)) + stack \(grouped(ram.stackPeakBytes))
+          peak RAM            \(grouped(r.peakRamBytes)) B of \(grouped(r.ramBudgetBytes)) B (\(percent(share))): static \(grouped(ram.staticBytes)) (planned \(grouped(ram.predictedStaticBytes))) + stack \(grouped(ram.stackPeakBytes))
         \(breakdown.joined(separator: "\n"))
           flash               \(grouped(r.flashBytes)) B
           emulation           \(grouped(Int(r.emulatedInstructions))) instructions in \(format(r.wallSeconds, 1)) s = \(format(r.emulatedMIPS, 1)) MIPS

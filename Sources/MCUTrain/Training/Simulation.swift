@@ -7,8 +7,9 @@ public struct Simulation {
         public var epochs: Int
         public var seed: UInt64
         public var testFraction: Double
-        public init(epochs: Int, seed: UInt64, testFraction: Double = 0.2) {
-            self.epochs = epochs; self.seed = seed; self.testFraction = testFraction
+        public var update: Graph.UpdateScheme
+        public init(epochs: Int, seed: UInt64, testFraction: Double = 0.2, update: Graph.UpdateScheme = .full) {
+            self.epochs = epochs; self.seed = seed; self.testFraction = testFraction; self.update = update
         }
     }
 
@@ -19,36 +20,44 @@ public struct Simulation {
     }
 
     public let device: TrainingDevice
-    public let spec: ModelSpec
+    public let model: QuantizedModel
     public let data: Dataset
     public let options: Options
+    let train: Dataset
+    let test: Dataset
 
-    public init(device: TrainingDevice, spec: ModelSpec, data: Dataset, dataFile: String, options: Options) throws {
-        guard data.featureCount == spec.input.size else {
-            throw ConfigError("\(dataFile): samples have \(data.featureCount) features, the model's input.size is \(spec.input.size)")
-        }
-        guard data.classCount <= spec.classCount else {
-            throw ConfigError("\(dataFile): labels reach class \(data.classCount - 1), the model has \(spec.classCount) outputs")
-        }
+    /// Splits the data, calibrates the scales on the training split, plans memory (refusing a
+    /// model that does not fit) and builds the firmware.
+    public init(board: Board, spec: ModelSpec, modelFile: String, data: Dataset, dataFile: String,
+                options: Options, buildDirectory: String) throws {
         guard options.epochs >= 1 else { throw ConfigError("--epochs must be at least 1") }
         guard options.testFraction > 0, options.testFraction < 1 else { throw ConfigError("--test-fraction must be between 0 and 1") }
-        self.device = device
-        self.spec = spec
+        let graph = try Graph(spec, update: options.update)
+        guard data.featureCount == graph.inputShape.count else {
+            throw ConfigError("\(dataFile): samples have \(data.featureCount) features, the model's input \(graph.inputShape) has \(graph.inputShape.count)")
+        }
+        guard data.classCount <= graph.classCount else {
+            throw ConfigError("\(dataFile): labels reach class \(data.classCount - 1), the model has \(graph.classCount) outputs")
+        }
+        (train, test) = data.split(testFraction: options.testFraction, seed: options.seed)
+        guard train.count > 0, test.count > 0 else {
+            throw ConfigError("\(dataFile): --test-fraction \(options.testFraction) leaves \(train.count) training and \(test.count) test samples")
+        }
+        model = QuantizedModel.calibrated(spec, graph: graph, on: train, seed: options.seed)
+        device = try TrainingDevice(board: board, source: ModelSource(model), modelFile: modelFile, buildDirectory: buildDirectory)
         self.data = data
         self.options = options
     }
 
     public func run(progress: (Progress) -> Void = { _ in }) throws -> SimulationReport {
         let start = Date()
-        let (train, test) = data.split(testFraction: options.testFraction, seed: options.seed)
-        let quantized = { (d: Dataset) in (0..<d.count).map { n in d.features(of: n).map { FixedPointPlan.quantizeInput($0, maxValue: d.maxValue) } } }
-        let scaled = { (d: Dataset) in (0..<d.count).map { n in d.features(of: n).map { Float($0) / Float(d.maxValue) } } }
+        let quantized = { (d: Dataset) in (0..<d.count).map { model.quantizeInput(d.features(of: $0), maxValue: d.maxValue) } }
+        let scaled = { (d: Dataset) in (0..<d.count).map { QuantizedModel.floatInput(d.features(of: $0), maxValue: d.maxValue) } }
         let (trainQ, testQ, trainF, testF) = (quantized(train), quantized(test), scaled(train), scaled(test))
 
-        let deviceSeed = UInt32(truncatingIfNeeded: options.seed)
-        var stackPeak = try device.initialize(seed: deviceSeed).stackBytes
-        var twin = FloatNetwork(from: IntegerNetwork(plan: device.source.plan, seed: deviceSeed), learningRate: spec.training.learningRate)
-        progress(.built(flashBytes: device.elf.flashBytes, staticRAMBytes: try staticRAM(stackPeak: 0).staticBytes))
+        var stackPeak = try device.initialize(seed: UInt32(truncatingIfNeeded: options.seed)).stackBytes
+        var twin = FloatNetwork(model)
+        progress(.built(flashBytes: device.elf.flashBytes, staticRAMBytes: device.elf.staticRAMBytes(on: device.board)))
 
         var epochs: [SimulationReport.Epoch] = []
         var stepInstructions: UInt64 = 0, allCycles: UInt64 = 0, steps = 0
@@ -66,7 +75,7 @@ public struct Simulation {
                 epochMax = max(epochMax, step.measurement.cycles)
                 stepInstructions += step.measurement.instructions
                 stackPeak = max(stackPeak, step.measurement.stackBytes)
-                if k % 64 == 0 { progress(.step(epoch: epoch, done: k, of: train.count)) }
+                if k % 16 == 0 { progress(.step(epoch: epoch, done: k, of: train.count)) }
             }
             var testCorrect = 0, floatCorrect = 0
             for n in 0..<test.count {
@@ -95,30 +104,31 @@ public struct Simulation {
         let meanCycles = Double(allCycles) / Double(steps)
         let ram = try staticRAM(stackPeak: stackPeak)
         return SimulationReport(
-            board: device.board.name, model: spec.name, dataset: data.name, trainSamples: train.count, testSamples: test.count,
-            seed: options.seed, clockHz: device.board.clockHz,
+            board: device.board.name, model: model.spec.name, dataset: data.name, update: options.update.rawValue,
+            trainSamples: train.count, testSamples: test.count, seed: options.seed, clockHz: device.board.clockHz,
             testAccuracy: epochs.last!.testAccuracy, floatReferenceAccuracy: epochs.last!.floatReferenceAccuracy,
             cyclesPerStepMean: meanCycles, cyclesPerStepMax: maxCycles,
             instructionsPerStepMean: Double(stepInstructions) / Double(steps),
             cyclesPerInferenceMean: Double(inferenceCycles) / Double(inferences),
-            msPerStep: meanCycles / Double(device.board.clockHz) * 1000, forwardMACs: spec.forwardMACs,
-            peakRamBytes: ram.peakBytes, ramBudgetBytes: device.board.ramBudgetBytes, ram: ram,
+            msPerStep: meanCycles / Double(device.board.clockHz) * 1000, forwardMACs: model.graph.forwardMACs,
+            peakRamBytes: ram.peakBytes, ramBudgetBytes: Int(device.board.ram.size), ram: ram,
             flashBytes: device.elf.flashBytes, emulatedInstructions: instructions, wallSeconds: wall,
             emulatedMIPS: Double(instructions) / wall / 1e6, epochs: epochs)
     }
 
-    /// Static RAM as the linker laid it out: the ELF's RAM sections, split by the memory
-    /// plan's roles using each buffer's symbol size; "other" is what no buffer accounts for.
+    /// Static RAM as the linker laid it out (the ELF's RAM sections), split by the memory
+    /// plan's symbols using each one's ELF size; "other" is what no planned symbol accounts for.
     private func staticRAM(stackPeak: Int) throws -> SimulationReport.RAM {
         let total = device.elf.staticRAMBytes(on: device.board)
-        var byRole: [MemoryPlan.Role: Int] = [:]
-        for buffer in device.source.memory.buffers {
-            guard let symbol = device.elf.symbol(named: buffer.symbol) else { throw EmulatorError("\(device.elf.path): no symbol '\(buffer.symbol)'") }
-            byRole[buffer.role, default: 0] += Int(symbol.size)
+        let plan = device.source.memory
+        func measured(_ name: String) throws -> Int {
+            guard let symbol = device.elf.symbol(named: name) else { throw EmulatorError("\(device.elf.path): no symbol '\(name)'") }
+            return Int(symbol.size)
         }
-        return SimulationReport.RAM(parameters: byRole[.parameters] ?? 0, activations: byRole[.activations] ?? 0,
-                                    errors: byRole[.errors] ?? 0, scratch: byRole[.scratch] ?? 0, io: byRole[.io] ?? 0,
-                                    other: total - byRole.values.reduce(0, +), staticBytes: total,
+        let parameters = try plan.symbols.filter { $0.placement == .ram && $0.name.hasPrefix("mct_l") }.reduce(0) { $0 + (try measured($1.name)) }
+        let arena = try measured("mct_arena"), state = try measured("mct_rng") + measured("mct_p_true")
+        return SimulationReport.RAM(parameters: parameters, arena: arena, state: state, other: total - parameters - arena - state,
+                                    staticBytes: total, predictedStaticBytes: plan.staticRAMBytes,
                                     stackPeakBytes: stackPeak, peakBytes: total + stackPeak)
     }
 }

@@ -28,24 +28,22 @@ public final class TrainingDevice {
         public var loss: Double { -log(Double(max(pTrue, 1)) / 32768.0) }
     }
 
-    /// Refuses a model whose static memory plan plus the stack reserve exceeds the board's RAM
-    /// before compiling anything, then builds and loads the firmware.
-    public init(board: Board, spec: ModelSpec, modelFile: String, buildDirectory: String) throws {
+    /// Refuses a model whose memory plan plus the stack reserve exceeds the board's RAM before
+    /// compiling anything, then builds and loads the firmware.
+    public init(board: Board, source: ModelSource, modelFile: String, buildDirectory: String) throws {
         self.board = board
-        source = ModelSource(spec: spec)
-        let need = source.memory.totalBytes + Int(board.stackBytes)
-        guard need <= Int(board.ram.size) else {
-            throw ConfigError("\(modelFile): training step needs \(need) bytes of RAM (memory plan \(source.memory.totalBytes) + stack reserve \(board.stackBytes)), over the \(board.ram.size)-byte budget of \(board.file)")
-        }
+        self.source = source
+        try MemoryBudget.check(source.memory, board: board, model: modelFile)
         let elfPath = try FirmwareBuilder(board: board, directory: buildDirectory).build(model: source)
         elf = try ELFFile(path: elfPath)
         let machine = try Machine(board: board, timing: try board.core.timingModel())
         try machine.load(elf)
         self.machine = machine
         stack = StackMeter(limit: try machine.address(of: "__StackLimit"), top: try machine.address(of: "__StackTop"))
-        inputAddress = try machine.address(of: "mct_input")
+        let arena = try machine.address(of: "mct_arena")
+        inputAddress = arena + UInt32(source.inputOffset)
+        logitsAddress = arena + UInt32(source.logitsOffset)
         pTrueAddress = try machine.address(of: "mct_p_true")
-        logitsAddress = try machine.address(of: "mct_logits")
     }
 
     private func measured(_ function: String, _ args: [UInt32] = []) throws -> (UInt32, Measurement) {
@@ -58,7 +56,7 @@ public final class TrainingDevice {
     public func initialize(seed: UInt32) throws -> Measurement { try measured("mct_init", [seed]).1 }
 
     public func setInput(_ input: [Int8]) throws {
-        precondition(input.count == source.plan.inputSize)
+        precondition(input.count == source.graph.inputShape.count)
         try machine.write(input.map { UInt8(bitPattern: $0) }, at: inputAddress)
     }
 
@@ -77,15 +75,13 @@ public final class TrainingDevice {
 
     // MARK: reading the memory plan back
 
-    public func logits() throws -> [Int32] { try readInt32(logitsAddress, source.plan.layers.last!.units) }
+    public func logits() throws -> [Int32] { try readInt32(logitsAddress, source.graph.classCount) }
 
-    public func weights(layer l: Int) throws -> [Int8] {
-        let layer = source.plan.layers[l]
-        return try machine.read(layer.inputs * layer.units, at: machine.address(of: "mct_l\(l)_weight")).map { Int8(bitPattern: $0) }
-    }
-
-    public func biases(layer l: Int) throws -> [Int32] {
-        try readInt32(machine.address(of: "mct_l\(l)_bias"), source.plan.layers[l].units)
+    /// Layer l's parameters as the firmware holds them now.
+    public func parameters(layer l: Int) throws -> IntegerParameters {
+        let p = source.graph.nodes[l].kind.parameters!
+        return IntegerParameters(weights: try machine.read(p.weightCount, at: machine.address(of: "mct_l\(l)_w")).map { Int8(bitPattern: $0) },
+                                 bias: try readInt32(machine.address(of: "mct_l\(l)_b"), p.channels))
     }
 
     private func readInt32(_ address: UInt32, _ count: Int) throws -> [Int32] {

@@ -1,0 +1,207 @@
+/// 2-D convolution, NHWC, weights [out_c][k_h][k_w][in_c] (CMSIS-NN's OHWI); `pointwise` is
+/// this with a 1×1 kernel.
+struct Conv2D: LayerKind {
+    static let op = "conv2d"
+    let g: Geometry
+    let activation: Activation
+
+    init(_ spec: ModelSpec.LayerSpec, inputs: [Shape], field: String) throws {
+        guard inputs.count == 1 else { throw ConfigError("field '\(field)': \(spec.op) takes one input") }
+        guard let filters = spec.filters, (1...1024).contains(filters) else { throw ConfigError("field '\(field).filters' must be 1...1024") }
+        g = try Geometry(input: inputs[0], outChannels: filters, kernel: spec.op == "pointwise" ? [1, 1] : spec.kernel,
+                         stride: spec.stride, padding: spec.padding, field: field)
+        activation = spec.activation ?? .none
+    }
+
+    var output: Shape { g.output }
+    private var taps: Int { g.kh * g.kw * g.input.c }
+    var parameters: ParameterShape? { ParameterShape(channels: g.output.c, perChannel: taps, fanIn: taps) }
+    /// Exact: taps that fall in the padding are not multiplied.
+    var forwardMACs: Int {
+        var n = 0
+        for oy in 0..<g.output.h { for ox in 0..<g.output.w { for ky in 0..<g.kh { for kx in 0..<g.kw where g.inY(oy, ky) != nil && g.inX(ox, kx) != nil { n += 1 } } } }
+        return n * g.input.c * g.output.c
+    }
+    var inputErrorMACs: Int { forwardMACs }
+    var weightGradientMACs: Int { forwardMACs }
+    func inputErrorScratch(input k: Int) -> Int { g.input.count }
+
+    // MARK: C
+
+    static let kernelSource = KernelCode(declarations: """
+        void mct_conv2d_forward_s8(const mct_dims_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
+                                   const int8_t *shift, int32_t lo, int32_t hi, int8_t *out);
+        void mct_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc);
+        void mct_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
+                                  int weight_channels, int w_shift, int b_shift, mct_rng_t *rng);
+        """, definitions: """
+
+        /* ---- conv2d: forward, input error, update ---- */
+
+        void mct_conv2d_forward_s8(const mct_dims_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
+                                   const int8_t *shift, int32_t lo, int32_t hi, int8_t *out) {
+            const int ic = d->in_c, taps = d->k_h * d->k_w * ic;
+            for (int oy = 0; oy < d->out_h; oy++)
+                for (int ox = 0; ox < d->out_w; ox++)
+                    for (int co = 0; co < d->out_c; co++) {
+                        int32_t sum = bias[co];
+                        for (int ky = 0; ky < d->k_h; ky++) {
+                            int iy = oy * d->stride + ky - d->pad_t;
+                            if (iy < 0 || iy >= d->in_h) continue;
+                            for (int kx = 0; kx < d->k_w; kx++) {
+                                int ix = ox * d->stride + kx - d->pad_l;
+                                if (ix < 0 || ix >= d->in_w) continue;
+                                sum = mct_dot_s8(w + co * taps + (ky * d->k_w + kx) * ic, in + (iy * d->in_w + ix) * ic, ic, sum);
+                            }
+                        }
+                        *out++ = mct_saturate_s8(mct_round_shift(sum, shift[co]), lo, hi);
+                    }
+        }
+
+        /* acc = the transposed convolution of err: every output error scattered back through its taps. */
+        void mct_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc) {
+            const int ic = d->in_c, taps = d->k_h * d->k_w * ic;
+            for (int i = 0; i < d->in_h * d->in_w * ic; i++) acc[i] = 0;
+            for (int oy = 0; oy < d->out_h; oy++)
+                for (int ox = 0; ox < d->out_w; ox++)
+                    for (int co = 0; co < d->out_c; co++) {
+                        int32_t e = *err++;
+                        if (e == 0) continue;
+                        for (int ky = 0; ky < d->k_h; ky++) {
+                            int iy = oy * d->stride + ky - d->pad_t;
+                            if (iy < 0 || iy >= d->in_h) continue;
+                            for (int kx = 0; kx < d->k_w; kx++) {
+                                int ix = ox * d->stride + kx - d->pad_l;
+                                if (ix < 0 || ix >= d->in_w) continue;
+                                const int8_t *wk = w + co * taps + (ky * d->k_w + kx) * ic;
+                                int32_t *a = acc + (iy * d->in_w + ix) * ic;
+                                for (int ci = 0; ci < ic; ci++) a[ci] += (int32_t)wk[ci] * e;
+                            }
+                        }
+                    }
+        }
+
+        /* Each weight's gradient summed over the output positions, then applied at once (no
+         * gradient buffer): the first weight_channels channels' weights, every channel's bias. */
+        void mct_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
+                                  int weight_channels, int w_shift, int b_shift, mct_rng_t *rng) {
+            const int ic = d->in_c, oc = d->out_c, positions = d->out_h * d->out_w;
+            for (int co = 0; co < oc; co++) {
+                int32_t gb = 0, any = 0;
+                for (int p = 0; p < positions; p++) {
+                    gb += err[p * oc + co];
+                    any |= err[p * oc + co];
+                }
+                if (!any) continue;
+                if (co < weight_channels) {
+                    int8_t *wk = w + co * d->k_h * d->k_w * ic;
+                    for (int ky = 0; ky < d->k_h; ky++)
+                        for (int kx = 0; kx < d->k_w; kx++)
+                            for (int ci = 0; ci < ic; ci++, wk++) {
+                                int32_t g = 0;
+                                for (int oy = 0; oy < d->out_h; oy++) {
+                                    int iy = oy * d->stride + ky - d->pad_t;
+                                    if (iy < 0 || iy >= d->in_h) continue;
+                                    for (int ox = 0; ox < d->out_w; ox++) {
+                                        int ix = ox * d->stride + kx - d->pad_l;
+                                        if (ix < 0 || ix >= d->in_w) continue;
+                                        g += (int32_t)err[(oy * d->out_w + ox) * oc + co] * in[(iy * d->in_w + ix) * ic + ci];
+                                    }
+                                }
+                                *wk = mct_saturate_s8((int32_t)*wk - mct_stochastic_shift(g, w_shift, rng), -127, 127);
+                            }
+                }
+                bias[co] -= mct_stochastic_shift(gb, b_shift, rng);
+            }
+        }
+        """)
+
+    func cDeclarations(_ n: NodeC) -> [String] { [g.cDims(n.prefix), n.shiftTable(channels: g.output.c)] }
+
+    func cForward(_ n: NodeC) -> [String] {
+        let r = n.numerics.outputRange
+        return ["mct_conv2d_forward_s8(\(n.dims), \(n.inputs[0]), \(n.weights), \(n.bias), \(n.shifts), \(r.lo), \(r.hi), \(n.output));"]
+    }
+
+    func cInputError(_ n: NodeC, input k: Int, dest: String, exponent: String) -> [String] {
+        ["mct_conv2d_input_error_s8(\(n.dims), \(n.outputError), \(n.weights), \(n.scratch));",
+         "\(exponent) = \(n.outputExponent) - \(n.numerics.weightFrac[0]) + mct_requantize_error_s8(\(n.scratch), \(g.input.count), \(dest));"]
+    }
+
+    func cUpdate(_ n: NodeC) -> [String] {
+        ["mct_conv2d_update_s8(\(n.dims), \(n.weightsOrNull), \(n.bias), \(n.inputs[0]), \(n.outputError), \(n.weightChannels), \(n.weightShift), \(n.biasShift), &mct_rng);"]
+    }
+
+    // MARK: Swift integer twin
+
+    /// Calls body(outputIndex, co, inputIndex, weightIndex) for every tap inside the input.
+    @inline(__always)
+    private func eachTap(_ body: (Int, Int, Int, Int) -> Void) {
+        let ic = g.input.c
+        for oy in 0..<g.output.h { for ox in 0..<g.output.w { for co in 0..<g.output.c {
+            let o = (oy * g.output.w + ox) * g.output.c + co
+            for ky in 0..<g.kh { guard let iy = g.inY(oy, ky) else { continue }
+                for kx in 0..<g.kw { guard let ix = g.inX(ox, kx) else { continue }
+                    let i0 = (iy * g.input.w + ix) * ic, w0 = co * taps + (ky * g.kw + kx) * ic
+                    for ci in 0..<ic { body(o, co, i0 + ci, w0 + ci) }
+                }
+            }
+        } } }
+    }
+
+    func forward(_ n: NodeTwin, inputs x: [[Int8]], params: IntegerParameters?) -> [Int8] {
+        let p = params!, r = n.numerics.outputRange
+        var acc = (0..<g.output.count).map { p.bias[$0 % g.output.c] }
+        let input = x[0]
+        eachTap { o, _, i, w in acc[o] &+= Int32(p.weights[w]) * Int32(input[i]) }
+        return acc.enumerated().map { o, a in
+            IntegerKernels.saturate8(IntegerKernels.roundShift(a, n.numerics.requantShift(o % g.output.c)), r.lo, r.hi)
+        }
+    }
+
+    func inputError(_ n: NodeTwin, input k: Int, inputs x: [[Int8]], error: [Int8], exponent: Int, params: IntegerParameters?) -> (error: [Int8], exponent: Int) {
+        let p = params!
+        var acc = [Int32](repeating: 0, count: g.input.count)
+        eachTap { o, _, i, w in if error[o] != 0 { acc[i] &+= Int32(p.weights[w]) * Int32(error[o]) } }
+        let (q, shift) = IntegerKernels.requantizeError(acc)
+        return (q, exponent - n.numerics.weightFrac[0] + shift)
+    }
+
+    func update(_ n: NodeTwin, params p: inout IntegerParameters, inputs x: [[Int8]], error: [Int8], exponent: Int, rng: inout XorShift32) {
+        var grad = [Int32](repeating: 0, count: g.output.c * taps)
+        eachTap { o, _, i, w in grad[w] &+= Int32(error[o]) * Int32(x[0][i]) }
+        let wc = n.node.update.weightChannels(of: g.output.c)
+        let ws = n.numerics.weightUpdateBase - exponent, bs = n.numerics.biasUpdateBase - exponent
+        for co in 0..<g.output.c {
+            let column = stride(from: co, to: error.count, by: g.output.c).map { Int32(error[$0]) }
+            guard column.contains(where: { $0 != 0 }) else { continue }
+            if co < wc {
+                for w in co * taps..<(co + 1) * taps {
+                    p.weights[w] = IntegerKernels.saturate8(Int32(p.weights[w]) - IntegerKernels.stochasticShift(grad[w], ws, &rng))
+                }
+            }
+            p.bias[co] &-= IntegerKernels.stochasticShift(column.reduce(0, &+), bs, &rng)
+        }
+    }
+
+    // MARK: float twin
+
+    func floatForward(inputs x: [[Float]], params: FloatParameters?) -> [Float] {
+        let p = params!
+        var acc = (0..<g.output.count).map { p.bias[$0 % g.output.c] }
+        eachTap { o, _, i, w in acc[o] += p.weights[w] * x[0][i] }
+        return acc
+    }
+
+    func floatBackward(inputs x: [[Float]], gradient: [Float], params: FloatParameters?) -> (inputs: [[Float]], weights: [Float], bias: [Float]) {
+        let p = params!
+        var dx = [Float](repeating: 0, count: g.input.count), dw = [Float](repeating: 0, count: p.weights.count)
+        var db = [Float](repeating: 0, count: g.output.c)
+        for (o, e) in gradient.enumerated() { db[o % g.output.c] += e }
+        eachTap { o, _, i, w in
+            dx[i] += p.weights[w] * gradient[o]
+            dw[w] += gradient[o] * x[0][i]
+        }
+        return ([dx], dw, db)
+    }
+}

@@ -1,0 +1,159 @@
+/// Fully connected: out[j] = act(b[j] + Σ_i w[j][i] · in[i]), weights row-major [out][in].
+/// Reads any tensor as a flat vector (NHWC order), so a `flatten` before it is only a view.
+struct Dense: LayerKind {
+    static let op = "dense"
+    let inputs: Int
+    let units: Int
+    let activation: Activation
+
+    init(_ spec: ModelSpec.LayerSpec, inputs: [Shape], field: String) throws {
+        guard inputs.count == 1 else { throw ConfigError("field '\(field)': dense takes one input") }
+        guard let units = spec.units, (1...65536).contains(units) else { throw ConfigError("field '\(field).units' must be 1...65536") }
+        self.inputs = inputs[0].count
+        self.units = units
+        activation = spec.activation ?? .none
+    }
+
+    var output: Shape { Shape(1, 1, units) }
+    var parameters: ParameterShape? { ParameterShape(channels: units, perChannel: inputs, fanIn: inputs) }
+    var forwardMACs: Int { inputs * units }
+    var inputErrorMACs: Int { inputs * units }
+    var weightGradientMACs: Int { inputs * units }
+    func inputErrorScratch(input k: Int) -> Int { inputs }
+
+    // MARK: C
+
+    static let kernelSource = KernelCode(declarations: """
+        void mct_dense_forward_s8(const int8_t *in, int n_in, const int8_t *w, const int32_t *bias, int n_out,
+                                  const int8_t *shift, int32_t lo, int32_t hi, int8_t *out);
+        void mct_dense_logits_s8(const int8_t *in, int n_in, const int8_t *w, const int32_t *bias, int n_out, int32_t *logits);
+        void mct_dense_input_error_s8(const int8_t *err, int n_out, const int8_t *w, int n_in, int32_t *acc);
+        void mct_dense_update_s8(int8_t *w, int32_t *bias, const int8_t *in, int n_in, const int8_t *err, int n_out,
+                                 int weight_rows, int w_shift, int b_shift, mct_rng_t *rng);
+        """, definitions: """
+
+        /* ---- dense: forward, input error, update ---- */
+
+        void mct_dense_forward_s8(const int8_t *in, int n_in, const int8_t *w, const int32_t *bias, int n_out,
+                                  const int8_t *shift, int32_t lo, int32_t hi, int8_t *out) {
+            for (int j = 0; j < n_out; j++)
+                out[j] = mct_saturate_s8(mct_round_shift(mct_dot_s8(w + j * n_in, in, n_in, bias[j]), shift[j]), lo, hi);
+        }
+
+        void mct_dense_logits_s8(const int8_t *in, int n_in, const int8_t *w, const int32_t *bias, int n_out, int32_t *logits) {
+            for (int j = 0; j < n_out; j++) logits[j] = mct_dot_s8(w + j * n_in, in, n_in, bias[j]);
+        }
+
+        /* acc[i] = sum_j w[j][i] * err[j], walking the weights row by row. */
+        void mct_dense_input_error_s8(const int8_t *err, int n_out, const int8_t *w, int n_in, int32_t *acc) {
+            for (int i = 0; i < n_in; i++) acc[i] = 0;
+            for (int j = 0; j < n_out; j++) {
+                int32_t e = err[j];
+                if (e == 0) continue;
+                const int8_t *row = w + j * n_in;
+                for (int i = 0; i < n_in; i++) acc[i] += (int32_t)row[i] * e;
+            }
+        }
+
+        /* SGD in place: w -= sr(e_j * a_i) for the first weight_rows rows, b -= sr(e_j); rows
+         * with zero error are skipped. */
+        void mct_dense_update_s8(int8_t *w, int32_t *bias, const int8_t *in, int n_in, const int8_t *err, int n_out,
+                                 int weight_rows, int w_shift, int b_shift, mct_rng_t *rng) {
+            for (int j = 0; j < n_out; j++) {
+                int32_t e = err[j];
+                if (e == 0) continue;
+                if (j < weight_rows) {
+                    int8_t *row = w + j * n_in;
+                    for (int i = 0; i < n_in; i++) {
+                        int32_t step = mct_stochastic_shift(e * (int32_t)in[i], w_shift, rng);
+                        row[i] = mct_saturate_s8((int32_t)row[i] - step, -127, 127);
+                    }
+                }
+                bias[j] -= mct_stochastic_shift(e, b_shift, rng);
+            }
+        }
+        """)
+
+    func cDeclarations(_ n: NodeC) -> [String] { n.node.isLogits ? [] : [n.shiftTable(channels: units)] }
+
+    func cForward(_ n: NodeC) -> [String] {
+        if n.node.isLogits { return ["mct_dense_logits_s8(\(n.inputs[0]), \(inputs), \(n.weights), \(n.bias), \(units), \(n.output));"] }
+        let r = n.numerics.outputRange
+        return ["mct_dense_forward_s8(\(n.inputs[0]), \(inputs), \(n.weights), \(n.bias), \(units), \(n.shifts), \(r.lo), \(r.hi), \(n.output));"]
+    }
+
+    func cInputError(_ n: NodeC, input k: Int, dest: String, exponent: String) -> [String] {
+        ["mct_dense_input_error_s8(\(n.outputError), \(units), \(n.weights), \(inputs), \(n.scratch));",
+         "\(exponent) = \(n.outputExponent) - \(n.numerics.weightFrac[0]) + mct_requantize_error_s8(\(n.scratch), \(inputs), \(dest));"]
+    }
+
+    func cUpdate(_ n: NodeC) -> [String] {
+        ["mct_dense_update_s8(\(n.weightsOrNull), \(n.bias), \(n.inputs[0]), \(inputs), \(n.outputError), \(units), \(n.weightChannels), \(n.weightShift), \(n.biasShift), &mct_rng);"]
+    }
+
+    // MARK: Swift integer twin
+
+    func logits(input: [Int8], params: IntegerParameters) -> [Int32] {
+        (0..<units).map { j in dot(params.weights, j * inputs, input, params.bias[j]) }
+    }
+
+    func forward(_ n: NodeTwin, inputs x: [[Int8]], params: IntegerParameters?) -> [Int8] {
+        let r = n.numerics.outputRange, p = params!
+        return (0..<units).map { j in
+            IntegerKernels.saturate8(IntegerKernels.roundShift(dot(p.weights, j * inputs, x[0], p.bias[j]), n.numerics.requantShift(j)), r.lo, r.hi)
+        }
+    }
+
+    private func dot(_ w: [Int8], _ start: Int, _ x: [Int8], _ bias: Int32) -> Int32 {
+        var sum = bias
+        for i in 0..<inputs { sum &+= Int32(w[start + i]) * Int32(x[i]) }
+        return sum
+    }
+
+    func inputError(_ n: NodeTwin, input k: Int, inputs x: [[Int8]], error: [Int8], exponent: Int, params: IntegerParameters?) -> (error: [Int8], exponent: Int) {
+        let params = params!
+        var acc = [Int32](repeating: 0, count: inputs)
+        for j in 0..<units where error[j] != 0 {
+            let e = Int32(error[j])
+            for i in 0..<inputs { acc[i] &+= Int32(params.weights[j * inputs + i]) * e }
+        }
+        let (q, shift) = IntegerKernels.requantizeError(acc)
+        return (q, exponent - n.numerics.weightFrac[0] + shift)
+    }
+
+    func update(_ n: NodeTwin, params p: inout IntegerParameters, inputs x: [[Int8]], error: [Int8], exponent: Int, rng: inout XorShift32) {
+        let rows = n.node.update.weightChannels(of: units)
+        let ws = n.numerics.weightUpdateBase - exponent, bs = n.numerics.biasUpdateBase - exponent
+        for j in 0..<units where error[j] != 0 {
+            let e = Int32(error[j])
+            if j < rows {
+                for i in 0..<inputs {
+                    let step = IntegerKernels.stochasticShift(e * Int32(x[0][i]), ws, &rng)
+                    p.weights[j * inputs + i] = IntegerKernels.saturate8(Int32(p.weights[j * inputs + i]) - step)
+                }
+            }
+            p.bias[j] &-= IntegerKernels.stochasticShift(e, bs, &rng)
+        }
+    }
+
+    // MARK: float twin
+
+    func floatForward(inputs x: [[Float]], params p: FloatParameters?) -> [Float] {
+        (0..<units).map { j in
+            var s = p!.bias[j]
+            for i in 0..<inputs { s += p!.weights[j * inputs + i] * x[0][i] }
+            return s
+        }
+    }
+
+    func floatBackward(inputs x: [[Float]], gradient g: [Float], params p: FloatParameters?) -> (inputs: [[Float]], weights: [Float], bias: [Float]) {
+        var dx = [Float](repeating: 0, count: inputs), dw = [Float](repeating: 0, count: inputs * units)
+        for j in 0..<units where g[j] != 0 {
+            for i in 0..<inputs {
+                dx[i] += p!.weights[j * inputs + i] * g[j]
+                dw[j * inputs + i] = g[j] * x[0][i]
+            }
+        }
+        return ([dx], dw, g)
+    }
+}

@@ -1,0 +1,196 @@
+/// Depthwise 2-D convolution (multiplier 1), NHWC, weights [k_h][k_w][c]: each channel has
+/// its own kernel, so it costs k_h·k_w MACs per output value.
+struct DepthwiseConv2D: LayerKind {
+    static let op = "depthwise_conv2d"
+    let g: Geometry
+    let activation: Activation
+
+    init(_ spec: ModelSpec.LayerSpec, inputs: [Shape], field: String) throws {
+        guard inputs.count == 1 else { throw ConfigError("field '\(field)': depthwise_conv2d takes one input") }
+        g = try Geometry(input: inputs[0], outChannels: inputs[0].c, kernel: spec.kernel, stride: spec.stride, padding: spec.padding, field: field)
+        activation = spec.activation ?? .none
+    }
+
+    var output: Shape { g.output }
+    private var channels: Int { g.input.c }
+    var parameters: ParameterShape? { ParameterShape(channels: channels, perChannel: g.kh * g.kw, fanIn: g.kh * g.kw) }
+    var forwardMACs: Int {
+        var n = 0
+        for oy in 0..<g.output.h { for ox in 0..<g.output.w { for ky in 0..<g.kh { for kx in 0..<g.kw where g.inY(oy, ky) != nil && g.inX(ox, kx) != nil { n += 1 } } } }
+        return n * channels
+    }
+    var inputErrorMACs: Int { forwardMACs }
+    var weightGradientMACs: Int { forwardMACs }
+    func inputErrorScratch(input k: Int) -> Int { g.input.count }
+
+    // MARK: C
+
+    static let kernelSource = KernelCode(declarations: """
+        void mct_depthwise_conv2d_forward_s8(const mct_dims_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
+                                             const int8_t *shift, int32_t lo, int32_t hi, int8_t *out);
+        void mct_depthwise_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc);
+        void mct_depthwise_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
+                                            int weight_channels, int w_shift, int b_shift, mct_rng_t *rng);
+        """, definitions: """
+
+        /* ---- depthwise_conv2d: forward, input error, update ---- */
+
+        void mct_depthwise_conv2d_forward_s8(const mct_dims_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
+                                             const int8_t *shift, int32_t lo, int32_t hi, int8_t *out) {
+            const int c = d->in_c;
+            for (int oy = 0; oy < d->out_h; oy++)
+                for (int ox = 0; ox < d->out_w; ox++)
+                    for (int ch = 0; ch < c; ch++) {
+                        int32_t sum = bias[ch];
+                        for (int ky = 0; ky < d->k_h; ky++) {
+                            int iy = oy * d->stride + ky - d->pad_t;
+                            if (iy < 0 || iy >= d->in_h) continue;
+                            for (int kx = 0; kx < d->k_w; kx++) {
+                                int ix = ox * d->stride + kx - d->pad_l;
+                                if (ix < 0 || ix >= d->in_w) continue;
+                                sum += (int32_t)w[(ky * d->k_w + kx) * c + ch] * in[(iy * d->in_w + ix) * c + ch];
+                            }
+                        }
+                        *out++ = mct_saturate_s8(mct_round_shift(sum, shift[ch]), lo, hi);
+                    }
+        }
+
+        void mct_depthwise_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc) {
+            const int c = d->in_c;
+            for (int i = 0; i < d->in_h * d->in_w * c; i++) acc[i] = 0;
+            for (int oy = 0; oy < d->out_h; oy++)
+                for (int ox = 0; ox < d->out_w; ox++)
+                    for (int ch = 0; ch < c; ch++) {
+                        int32_t e = *err++;
+                        if (e == 0) continue;
+                        for (int ky = 0; ky < d->k_h; ky++) {
+                            int iy = oy * d->stride + ky - d->pad_t;
+                            if (iy < 0 || iy >= d->in_h) continue;
+                            for (int kx = 0; kx < d->k_w; kx++) {
+                                int ix = ox * d->stride + kx - d->pad_l;
+                                if (ix < 0 || ix >= d->in_w) continue;
+                                acc[(iy * d->in_w + ix) * c + ch] += (int32_t)w[(ky * d->k_w + kx) * c + ch] * e;
+                            }
+                        }
+                    }
+        }
+
+        void mct_depthwise_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
+                                            int weight_channels, int w_shift, int b_shift, mct_rng_t *rng) {
+            const int c = d->in_c, positions = d->out_h * d->out_w;
+            for (int ch = 0; ch < c; ch++) {
+                int32_t gb = 0, any = 0;
+                for (int p = 0; p < positions; p++) {
+                    gb += err[p * c + ch];
+                    any |= err[p * c + ch];
+                }
+                if (!any) continue;
+                if (ch < weight_channels) {
+                    for (int ky = 0; ky < d->k_h; ky++)
+                        for (int kx = 0; kx < d->k_w; kx++) {
+                            int32_t g = 0;
+                            for (int oy = 0; oy < d->out_h; oy++) {
+                                int iy = oy * d->stride + ky - d->pad_t;
+                                if (iy < 0 || iy >= d->in_h) continue;
+                                for (int ox = 0; ox < d->out_w; ox++) {
+                                    int ix = ox * d->stride + kx - d->pad_l;
+                                    if (ix < 0 || ix >= d->in_w) continue;
+                                    g += (int32_t)err[(oy * d->out_w + ox) * c + ch] * in[(iy * d->in_w + ix) * c + ch];
+                                }
+                            }
+                            int8_t *wk = w + (ky * d->k_w + kx) * c + ch;
+                            *wk = mct_saturate_s8((int32_t)*wk - mct_stochastic_shift(g, w_shift, rng), -127, 127);
+                        }
+                }
+                bias[ch] -= mct_stochastic_shift(gb, b_shift, rng);
+            }
+        }
+        """)
+
+    func cDeclarations(_ n: NodeC) -> [String] { [g.cDims(n.prefix), n.shiftTable(channels: channels)] }
+
+    func cForward(_ n: NodeC) -> [String] {
+        let r = n.numerics.outputRange
+        return ["mct_depthwise_conv2d_forward_s8(\(n.dims), \(n.inputs[0]), \(n.weights), \(n.bias), \(n.shifts), \(r.lo), \(r.hi), \(n.output));"]
+    }
+
+    func cInputError(_ n: NodeC, input k: Int, dest: String, exponent: String) -> [String] {
+        ["mct_depthwise_conv2d_input_error_s8(\(n.dims), \(n.outputError), \(n.weights), \(n.scratch));",
+         "\(exponent) = \(n.outputExponent) - \(n.numerics.weightFrac[0]) + mct_requantize_error_s8(\(n.scratch), \(g.input.count), \(dest));"]
+    }
+
+    func cUpdate(_ n: NodeC) -> [String] {
+        ["mct_depthwise_conv2d_update_s8(\(n.dims), \(n.weightsOrNull), \(n.bias), \(n.inputs[0]), \(n.outputError), \(n.weightChannels), \(n.weightShift), \(n.biasShift), &mct_rng);"]
+    }
+
+    // MARK: Swift integer twin
+
+    /// Calls body(outputIndex, inputIndex, weightIndex) for every tap inside the input.
+    @inline(__always)
+    private func eachTap(_ body: (Int, Int, Int) -> Void) {
+        let c = channels
+        for oy in 0..<g.output.h { for ox in 0..<g.output.w {
+            for ky in 0..<g.kh { guard let iy = g.inY(oy, ky) else { continue }
+                for kx in 0..<g.kw { guard let ix = g.inX(ox, kx) else { continue }
+                    let o0 = (oy * g.output.w + ox) * c, i0 = (iy * g.input.w + ix) * c, w0 = (ky * g.kw + kx) * c
+                    for ch in 0..<c { body(o0 + ch, i0 + ch, w0 + ch) }
+                }
+            }
+        } }
+    }
+
+    func forward(_ n: NodeTwin, inputs x: [[Int8]], params: IntegerParameters?) -> [Int8] {
+        let p = params!, r = n.numerics.outputRange
+        var acc = (0..<g.output.count).map { p.bias[$0 % channels] }
+        eachTap { o, i, w in acc[o] &+= Int32(p.weights[w]) * Int32(x[0][i]) }
+        return acc.enumerated().map { o, a in
+            IntegerKernels.saturate8(IntegerKernels.roundShift(a, n.numerics.requantShift(o % channels)), r.lo, r.hi)
+        }
+    }
+
+    func inputError(_ n: NodeTwin, input k: Int, inputs x: [[Int8]], error: [Int8], exponent: Int, params: IntegerParameters?) -> (error: [Int8], exponent: Int) {
+        let p = params!
+        var acc = [Int32](repeating: 0, count: g.input.count)
+        eachTap { o, i, w in acc[i] &+= Int32(p.weights[w]) * Int32(error[o]) }
+        let (q, shift) = IntegerKernels.requantizeError(acc)
+        return (q, exponent - n.numerics.weightFrac[0] + shift)
+    }
+
+    func update(_ n: NodeTwin, params p: inout IntegerParameters, inputs x: [[Int8]], error: [Int8], exponent: Int, rng: inout XorShift32) {
+        var grad = [Int32](repeating: 0, count: p.weights.count)
+        eachTap { o, i, w in grad[w] &+= Int32(error[o]) * Int32(x[0][i]) }
+        let wc = n.node.update.weightChannels(of: channels)
+        let ws = n.numerics.weightUpdateBase - exponent, bs = n.numerics.biasUpdateBase - exponent
+        for ch in 0..<channels {
+            let column = stride(from: ch, to: error.count, by: channels).map { Int32(error[$0]) }
+            guard column.contains(where: { $0 != 0 }) else { continue }
+            if ch < wc {
+                for w in stride(from: ch, to: p.weights.count, by: channels) {
+                    p.weights[w] = IntegerKernels.saturate8(Int32(p.weights[w]) - IntegerKernels.stochasticShift(grad[w], ws, &rng))
+                }
+            }
+            p.bias[ch] &-= IntegerKernels.stochasticShift(column.reduce(0, &+), bs, &rng)
+        }
+    }
+
+    // MARK: float twin
+
+    func floatForward(inputs x: [[Float]], params: FloatParameters?) -> [Float] {
+        let p = params!
+        var acc = (0..<g.output.count).map { p.bias[$0 % channels] }
+        eachTap { o, i, w in acc[o] += p.weights[w] * x[0][i] }
+        return acc
+    }
+
+    func floatBackward(inputs x: [[Float]], gradient: [Float], params: FloatParameters?) -> (inputs: [[Float]], weights: [Float], bias: [Float]) {
+        let p = params!
+        var dx = [Float](repeating: 0, count: g.input.count), dw = [Float](repeating: 0, count: p.weights.count)
+        var db = [Float](repeating: 0, count: channels)
+        for (o, e) in gradient.enumerated() { db[o % channels] += e }
+        eachTap { o, i, w in
+            dx[i] += p.weights[w] * gradient[o]
+            dw[w] += gradient[o] * x[0][i]
+        }
+        return ([dx], dw, db)
+    }
+}
