@@ -1,33 +1,87 @@
 import XCTest
 @testable import MCUTrain
 
-/// The emulated firmware and the Swift reference must agree bit for bit, step after step.
+/// The emulated firmware and the Swift twin must agree bit for bit, step after step, for every
+/// layer kind: odd shapes, strides with padding, channels not a multiple of 4, 1×1 tensors,
+/// residual adds, and sparse update schemes.
 final class BitExactTests: XCTestCase {
-    func testTrainingStepsMatchReferenceBitForBit() throws {
-        let board = try Board.resolve("nrf52840")
-        let modelFile = ProjectPaths.examples + "/mlp-digits.json"
-        let spec = try ModelSpec.load(path: modelFile)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mct-bitexact-\(UUID())").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let device = try TrainingDevice(board: board, spec: spec, modelFile: modelFile, buildDirectory: dir)
-        var reference = IntegerNetwork(plan: device.source.plan, seed: 7)
+    /// Runs `steps` training steps on the device and the twin; compares every prediction,
+    /// p_true and logits, then every parameter.
+    private func assertBitExact(_ json: String, update: Graph.UpdateScheme = .full, data: Dataset? = nil, steps: Int = 40,
+                                file: StaticString = #filePath, line: UInt = #line) throws {
+        let path = writeFile(temporaryDirectory(self), "model.json", json)
+        let device = try trainingDevice(self, path, update: update, data: data)
+        let model = device.source.model
+        var twin = IntegerNetwork(model, seed: 7)
         try device.initialize(seed: 7)
-        for l in 0..<spec.layers.count {
-            XCTAssertEqual(try device.weights(layer: l), reference.weights[l], "initial weights of layer \(l)")
-        }
-        let data = try DatasetLoader.loadBinary(path: ProjectPaths.digits)
-        for n in 0..<300 {
-            let input = data.features(of: n).map { FixedPointPlan.quantizeInput($0, maxValue: data.maxValue) }
-            let label = Int(data.labels[n])
+        let samples = data ?? Dataset.synthetic(featureCount: model.graph.inputShape.count, classCount: model.graph.classCount, count: steps, seed: 3)
+        for n in 0..<steps {
+            let input = model.quantizeInput(samples.features(of: n % samples.count), maxValue: samples.maxValue)
+            let label = Int(samples.labels[n % samples.count])
             let got = try device.trainStep(input, label: label)
-            let want = reference.trainStep(input, label: label)
-            XCTAssertEqual(got.prediction, want.prediction, "prediction at step \(n)")
-            XCTAssertEqual(got.pTrue, want.pTrue, "p_true at step \(n)")
-            XCTAssertEqual(try device.logits(), reference.logits, "logits at step \(n)")
+            let want = twin.trainStep(input, label: label)
+            XCTAssertEqual(got.prediction, want.prediction, "prediction at step \(n)", file: file, line: line)
+            XCTAssertEqual(got.pTrue, want.pTrue, "p_true at step \(n)", file: file, line: line)
+            XCTAssertEqual(try device.logits(), twin.logits, "logits at step \(n)", file: file, line: line)
         }
-        for l in 0..<spec.layers.count {
-            XCTAssertEqual(try device.weights(layer: l), reference.weights[l], "weights of layer \(l) after 300 steps")
-            XCTAssertEqual(try device.biases(layer: l), reference.biases[l], "biases of layer \(l) after 300 steps")
+        var trained = 0
+        for node in model.graph.nodes where node.kind.parameters != nil {
+            let params = try device.parameters(layer: node.index)
+            XCTAssertEqual(params, twin.params[node.index], "parameters of \(node.name) after \(steps) steps", file: file, line: line)
+            if params != model.initial[node.index] { trained += 1 }
         }
+        XCTAssertGreaterThan(trained, 0, "training changed no parameter", file: file, line: line)
+    }
+
+    func testDigitsMLPMatchesOverThreeHundredSteps() throws {
+        let data = try DatasetLoader.loadBinary(path: ProjectPaths.digits)
+        try assertBitExact(try String(contentsOfFile: ProjectPaths.examples + "/mlp-digits.json", encoding: .utf8), data: data, steps: 300)
+    }
+
+    func testConvStrideTwoSamePaddingDepthwiseMaxPoolDense() throws {
+        try assertBitExact("""
+        {"name": "odd", "input": {"shape": [7, 5, 3]}, "layers": [
+          {"op": "conv2d", "name": "c", "filters": 5, "kernel": [3, 2], "stride": 2, "padding": "same", "activation": "relu6"},
+          {"op": "depthwise_conv2d", "name": "d", "kernel": 3, "padding": "same", "activation": "relu"},
+          {"op": "max_pool", "name": "m", "kernel": 2},
+          {"op": "flatten", "name": "f"},
+          {"op": "dense", "name": "h", "units": 7, "activation": "relu"},
+          {"op": "dense", "name": "out", "units": 3}],
+         "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 5}}
+        """)
+    }
+
+    func testResidualBlockAveragePoolValidConvGlobalPool() throws {
+        try assertBitExact(Self.residualJSON(sparse: ""))
+    }
+
+    func testSparseUpdateFrozenBiasAndChannelRatio() throws {
+        try assertBitExact(Self.residualJSON(sparse: #", "sparse_update": {"default": "frozen", "layers": {"b": "bias", "c": "weights:1/2", "out": "weights"}}"#),
+                           update: .sparse)
+    }
+
+    func testOneByOneTensors() throws {
+        try assertBitExact("""
+        {"name": "tiny", "input": {"shape": [1, 1, 5]}, "layers": [
+          {"op": "pointwise", "name": "p", "filters": 3, "activation": "relu"},
+          {"op": "global_avg_pool", "name": "g"},
+          {"op": "dense", "name": "out", "units": 2}],
+         "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 4}}
+        """)
+    }
+
+    static func residualJSON(sparse: String) -> String {
+        """
+        {"name": "residual", "input": {"shape": [6, 6, 2]}, "layers": [
+          {"op": "pointwise", "name": "a", "filters": 6, "activation": "relu"},
+          {"op": "depthwise_conv2d", "name": "b", "kernel": 3, "padding": "same", "activation": "relu6"},
+          {"op": "pointwise", "name": "c", "filters": 6},
+          {"op": "add", "name": "r", "inputs": ["a", "c"]},
+          {"op": "avg_pool", "name": "p", "kernel": 2},
+          {"op": "conv2d", "name": "v", "filters": 3, "kernel": 3, "activation": "relu"},
+          {"op": "global_avg_pool", "name": "g"},
+          {"op": "dense", "name": "out", "units": 4}],
+         "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 5}\(sparse)}
+        """
     }
 }

@@ -19,7 +19,7 @@ final class CommandLineTests: XCTestCase {
             (["simulate", "--board", "atari2600"], ["unknown board 'atari2600'"]),
             (["simulate", "--data", dir + "/none.bin"], ["none.bin", "No such file"]),
             (["simulate", "--data", csv], ["short.csv:2", "expected 3 columns"]),
-            (["simulate", "--model", huge, "--build-dir", dir], ["huge.json", "262144-byte budget"]),
+            (["simulate", "--model", huge, "--build-dir", dir], ["huge.json", "over the 262,144 B of"]),
         ]
         for (args, fragments) in cases {
             let r = try mcutrain(args)

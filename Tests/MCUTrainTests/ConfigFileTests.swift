@@ -31,14 +31,18 @@ final class ConfigFileTests: XCTestCase {
 
     func testModelErrorsNameFileAndField() {
         let dir = temporaryDirectory(self)
+        let mlp = mlpJSON([64, 32, 10])
         let cases: [(String, [String])] = [
-            (mlpJSON([64, 32, 10]).replacingOccurrences(of: "\"units\": 32", with: "\"units\": 0"), ["layers[0].units"]),
-            (mlpJSON([64, 32, 10]).replacingOccurrences(of: "\"activation\": \"none\"", with: "\"activation\": \"relu\""), ["layers[1].activation"]),
-            (mlpJSON([64, 32, 10]).replacingOccurrences(of: ", \"output_frac_bits\": 4", with: ""), ["layers[0].output_frac_bits"]),
-            (mlpJSON([64, 32, 10]).replacingOccurrences(of: "\"type\": \"dense\"", with: "\"type\": \"conv\""), ["layers[0].type"]),
-            (mlpJSON([64, 32, 10]).replacingOccurrences(of: "\"learning_rate_shift\": 6", with: "\"learning_rate_shift\": 40"), ["training.learning_rate_shift"]),
-            (mlpJSON([64, 32, 10]).replacingOccurrences(of: "\"size\": 64", with: "\"size\": \"big\""), ["input.size"]),
+            (mlp.replacingOccurrences(of: "\"units\": 32", with: "\"units\": 0"), ["layers[0].units"]),
+            (mlp.replacingOccurrences(of: "\"units\": 10}", with: "\"units\": 10, \"activation\": \"relu\"}"), ["last layer must be dense with no activation"]),
+            (mlp.replacingOccurrences(of: "\"op\": \"dense\"", with: "\"op\": \"conv\""), ["layers[0].op", "unknown op 'conv'"]),
+            (mlp.replacingOccurrences(of: "\"learning_rate_shift\": 6", with: "\"learning_rate_shift\": 40"), ["training.learning_rate_shift"]),
+            (mlp.replacingOccurrences(of: "\"shape\": [64]", with: "\"shape\": \"big\""), ["input.shape"]),
+            (mlp.replacingOccurrences(of: "\"learning_rate_shift\"", with: "\"learning_rate_shfit\""), ["unknown field 'training.learning_rate_shfit'"]),
+            (mlp.replacingOccurrences(of: "\"units\": 32,", with: "\"units\": 32, \"input\": \"nowhere\","), ["layers[0].input", "no tensor 'nowhere'"]),
+            (mlp.replacingOccurrences(of: "\"name\": \"test-mlp\"", with: "\"name\": \"*/ #error x /*\""), ["field 'name'", "letters, digits"]),
             (mlpJSON([64, 10]).replacingOccurrences(of: "\"units\": 10", with: "\"units\": 1"), ["softmax needs at least 2"]),
+            (mlp.replacingOccurrences(of: "\"training\"", with: "\"sparse_update\": {\"layers\": {\"ghost\": \"bias\"}}, \"training\""), ["sparse_update.layers", "ghost"]),
         ]
         for (i, (text, fragments)) in cases.enumerated() {
             let path = writeFile(dir, "model\(i).json", text)
@@ -50,21 +54,19 @@ final class ConfigFileTests: XCTestCase {
     func testModelTooLargeForRAMIsRefusedBeforeBuilding() throws {
         let dir = temporaryDirectory(self)
         let path = writeFile(dir, "huge.json", mlpJSON([1024, 256, 10], name: "huge"))
-        let spec = try ModelSpec.load(path: path)
         let board = try Board.resolve("nrf52840")
-        assertError(try TrainingDevice(board: board, spec: spec, modelFile: path, buildDirectory: dir + "/build"),
-                    mentions: ["huge.json", "bytes of RAM", "262144-byte budget", "Boards/nrf52840.json"])
+        assertError(try TrainingDevice(board: board, source: ModelSource(try quantizedModel(path)), modelFile: path, buildDirectory: dir + "/build"),
+                    mentions: ["huge.json", "B of RAM", "over the 262,144 B of", "Boards/nrf52840.json", "live at the peak"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/build/firmware.elf"))
     }
 
     func testMemoryPlanMatchesTheLinkedFirmware() throws {
-        let dir = temporaryDirectory(self)
-        let spec = try ModelSpec.load(path: ProjectPaths.examples + "/mlp-digits.json")
-        let device = try TrainingDevice(board: try Board.resolve("nrf52840"), spec: spec, modelFile: "m", buildDirectory: dir)
-        for buffer in device.source.memory.buffers {
-            XCTAssertEqual(device.elf.symbol(named: buffer.symbol).map { Int($0.size) }, buffer.bytes, buffer.symbol)
+        let device = try trainingDevice(self, ProjectPaths.examples + "/mlp-digits.json")
+        for symbol in device.source.memory.symbols {
+            XCTAssertEqual(device.elf.symbol(named: symbol.name).map { Int($0.size) }, symbol.bytes, symbol.name)
         }
         // 64·32 + 32·10 weights, (32 + 10)·4 bias bytes.
-        XCTAssertEqual(device.source.memory.bytes(for: .parameters), 2368 + 168)
+        XCTAssertEqual(device.source.memory.ramParameterBytes, 2368 + 168)
+        XCTAssertEqual(device.elf.staticRAMBytes(on: device.board), device.source.memory.staticRAMBytes)
     }
 }

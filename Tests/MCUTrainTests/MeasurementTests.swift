@@ -4,10 +4,7 @@ import XCTest
 /// Measurements are deterministic and follow the work done.
 final class MeasurementTests: XCTestCase {
     private func device(_ sizes: [Int]) throws -> TrainingDevice {
-        let dir = temporaryDirectory(self)
-        let path = writeFile(dir, "model.json", mlpJSON(sizes))
-        return try TrainingDevice(board: try Board.resolve("nrf52840"),
-                                  spec: try ModelSpec.load(path: path), modelFile: path, buildDirectory: dir)
+        try trainingDevice(self, writeFile(temporaryDirectory(self), "model.json", mlpJSON(sizes)))
     }
 
     private func input(_ n: Int) -> [Int8] { (0..<n).map { Int8(($0 * 37) % 128) } }
@@ -28,7 +25,7 @@ final class MeasurementTests: XCTestCase {
             let d = try device([64, hidden, 10])
             try d.initialize(seed: 1)
             let cycles = try d.predict(input(64)).measurement.cycles
-            let macs = d.source.spec.forwardMACs
+            let macs = d.source.graph.forwardMACs
             if let previous {
                 XCTAssertGreaterThan(cycles, previous.cycles, "\(macs) MACs vs \(previous.macs)")
                 // at least one cycle per extra multiply-accumulate
@@ -44,14 +41,15 @@ final class MeasurementTests: XCTestCase {
         let data = try DatasetLoader.loadBinary(path: ProjectPaths.digits)
         let small = data.subset(Array(0..<400), name: "digits-400")
         let reports = try (0..<2).map { _ in
-            let device = try TrainingDevice(board: try Board.resolve("nrf52840"), spec: spec, modelFile: "m", buildDirectory: dir)
-            return try Simulation(device: device, spec: spec, data: small, dataFile: "d", options: .init(epochs: 2, seed: 5)).run()
+            try Simulation(board: try Board.resolve("nrf52840"), spec: spec, modelFile: "m", data: small, dataFile: "d",
+                           options: .init(epochs: 2, seed: 5), buildDirectory: dir).run()
         }
         XCTAssertEqual(reports[0].testAccuracy, reports[1].testAccuracy)
         XCTAssertEqual(reports[0].cyclesPerStepMean, reports[1].cyclesPerStepMean)
         XCTAssertEqual(reports[0].peakRamBytes, reports[1].peakRamBytes)
         let ram = reports[0].ram
-        XCTAssertEqual(ram.parameters + ram.activations + ram.errors + ram.scratch + ram.io + ram.other, ram.staticBytes)
+        XCTAssertEqual(ram.parameters + ram.arena + ram.state + ram.other, ram.staticBytes)
+        XCTAssertEqual(ram.staticBytes, ram.predictedStaticBytes)
         XCTAssertEqual(ram.staticBytes + ram.stackPeakBytes, reports[0].peakRamBytes)
         XCTAssertLessThanOrEqual(reports[0].peakRamBytes, 262_144)
     }

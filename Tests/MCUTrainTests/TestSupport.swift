@@ -62,9 +62,23 @@ func assertError<T>(_ body: @autoclosure () throws -> T, mentions fragments: [St
 func mlpJSON(_ sizes: [Int], name: String = "test-mlp") -> String {
     let layers = sizes.dropFirst().enumerated().map { i, units -> String in
         let last = i == sizes.count - 2
-        return last
-            ? #"{"type": "dense", "units": \#(units), "activation": "none", "weight_frac_bits": 6}"#
-            : #"{"type": "dense", "units": \#(units), "activation": "relu", "weight_frac_bits": 6, "output_frac_bits": 4}"#
+        return last ? #"{"op": "dense", "units": \#(units)}"# : #"{"op": "dense", "units": \#(units), "activation": "relu"}"#
     }
-    return #"{"name": "\#(name)", "input": {"size": \#(sizes[0]), "frac_bits": 7}, "layers": [\#(layers.joined(separator: ", "))], "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 6}}"#
+    return #"{"name": "\#(name)", "input": {"shape": [\#(sizes[0])]}, "layers": [\#(layers.joined(separator: ", "))], "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 6}}"#
+}
+
+/// A model file calibrated on synthetic data (or `data`), as `simulate` would build it.
+func quantizedModel(_ path: String, update: Graph.UpdateScheme = .full, data: Dataset? = nil, seed: UInt64 = 1) throws -> QuantizedModel {
+    let spec = try ModelSpec.load(path: path)
+    let graph = try Graph(spec, update: update)
+    let calibration = data ?? Dataset.synthetic(featureCount: graph.inputShape.count, classCount: graph.classCount, count: 64, seed: seed)
+    return QuantizedModel.calibrated(spec, graph: graph, on: calibration, seed: seed)
+}
+
+/// Firmware for a model file, built into a scratch directory and loaded into an emulated board.
+func trainingDevice(_ test: XCTestCase, _ path: String, board: String = "nrf52840", update: Graph.UpdateScheme = .full,
+                    data: Dataset? = nil) throws -> TrainingDevice {
+    let model = try quantizedModel(path, update: update, data: data)
+    return try TrainingDevice(board: try Board.resolve(board), source: ModelSource(model), modelFile: path,
+                              buildDirectory: temporaryDirectory(test))
 }

@@ -135,6 +135,7 @@ public struct ModelSpec: Decodable, Sendable, Equatable {
             throw ConfigError("field 'training.learning_rate_shift' must be 1...30, got \(training.learningRateShift)")
         }
         _ = try Graph(self, update: .full)
+        if sparseUpdate != nil { _ = try Graph(self, update: .sparse) }
     }
 }
 
@@ -145,7 +146,8 @@ extension Decoder {
         let any = try container(keyedBy: AnyKey.self)
         let known = Set(K.allCases.map(\.stringValue))
         if let unknown = any.allKeys.first(where: { !known.contains($0.stringValue) }) {
-            let path = (codingPath + [unknown]).map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }
+            let parts: [String] = (codingPath + [unknown]).map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }
+            let path = String(parts.joined().drop { $0 == "." })
             throw ConfigError("unknown field '\(path)' (known: \(known.sorted().joined(separator: ", ")))")
         }
         return try container(keyedBy: type)

@@ -40,7 +40,7 @@ public struct MemoryPlan: Sendable {
     /// end of .bss aligned to 8.
     public var staticRAMBytes: Int { (symbols.filter { $0.placement == .ram }.reduce(0) { $0 + $1.bytes } + 7) & ~7 }
     public var flashParameterBytes: Int { symbols.filter { $0.placement == .flash }.reduce(0) { $0 + $1.bytes } }
-    public var ramParameterBytes: Int { symbols.filter { $0.placement == .ram && $0.name != "mct_arena" }.reduce(0) { $0 + $1.bytes } }
+    public var ramParameterBytes: Int { symbols.filter { $0.placement == .ram && $0.name.hasPrefix("mct_l") }.reduce(0) { $0 + $1.bytes } }
 
     public func buffer(_ key: Key) -> Buffer? { buffers.first { $0.key == key } }
 
@@ -58,7 +58,7 @@ public struct MemoryPlan: Sendable {
 
     public init(_ model: QuantizedModel) {
         let graph = model.graph, nodes = graph.nodes, n = nodes.count
-        let end = 2 * n + 1
+        let end = 2 * n
         func backward(_ i: Int) -> Int { 2 * n - i }
         var names = nodes.map { "forward \($0.name)" } + ["loss"]
         names += nodes.reversed().map { "backward \($0.name)" }
