@@ -103,7 +103,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     m->pending_fall = c->fall_cycles;
     m->pending_jump = c->jump_cycles;
     m->pending = true;
-    if (m->cycle_limit && m->cycles >= m->cycle_limit) {
+    if (m->cycles >= m->cycle_limit) {
         m->stop_reason = MCT_STOP_CYCLE_LIMIT;
         m->fault_pc = a;
         uc_emu_stop(uc);

@@ -20,6 +20,12 @@ final class CommandLineTests: XCTestCase {
             (["simulate", "--data", dir + "/none.bin"], ["none.bin", "No such file"]),
             (["simulate", "--data", csv], ["short.csv:2", "expected 3 columns"]),
             (["simulate", "--model", huge, "--build-dir", dir], ["huge.json", "262144-byte budget"]),
+            (["run", dir + "/none.elf", "--max-cycles", "0"], ["--max-cycles 0 is out of range: use 1...1000000000000"]),
+            (["run", dir + "/none.elf", "--max-cycles", "1000000000001"], ["--max-cycles 1000000000001 is out of range"]),
+            (["run", dir + "/none.elf"], ["cannot read", "none.elf", "No such file"]),
+            (["run", dir + "/none.elf", "--function", "f", "x"], ["argument 'x' is not a 32-bit integer"]),
+            (["bench", "--steps=-5"], ["--steps -5 is out of range: use 1...1000000"]),
+            (["bench", "--steps", "0"], ["--steps 0 is out of range"]),
         ]
         for (args, fragments) in cases {
             let r = try mcutrain(args)
@@ -47,7 +53,7 @@ final class CommandLineTests: XCTestCase {
     func testRunPrintsProgramOutputAndPassesItsExitCode() throws {
         let dir = temporaryDirectory(self)
         XCTAssertEqual(try mcutrain(["board-files", "stm32f411", "--out", dir + "/board"]).status, 0)
-        let src = writeFile(dir, "hello.c", "#include <stdio.h>\nint main(void) { printf(\"hello, board\\n\"); return 3; }\n")
+        let src = writeFile(dir, "hello.c", "#include <stdio.h>\nint main(int argc, char **argv) { printf(\"hello, %s\\n\", argc > 1 ? argv[1] : \"board\"); return 3; }\n")
         try tool(FirmwareBuilder.compiler, ["-mcpu=cortex-m4", "-mthumb", "-O2", "--specs=rdimon.specs",
                                             "-T", dir + "/board/link.ld", src, "-o", dir + "/hello.elf"])
         let r = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--json", dir + "/run.json"])
@@ -57,6 +63,9 @@ final class CommandLineTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run.json"))) as! [String: Any]
         for key in ["exit_code", "cycles", "instructions", "stdout", "peak_stack_bytes", "static_ram_bytes"] { XCTAssertNotNil(json[key], key) }
         XCTAssertGreaterThan(json["flash_stall_cycles"] as! Int, 0, "3 wait states on the STM32F411")
+
+        let named = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--", "-my board"])
+        XCTAssertEqual(named.stdout, "hello, -my board\n", named.stderr)
 
         let runaway = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--max-cycles", "500"])
         XCTAssertEqual(runaway.status, 1)

@@ -59,7 +59,7 @@ typedef struct mct_meter {
     uint64_t cycles;
     uint64_t flash_stall_cycles;  ///< part of cycles: instruction fetches waiting on flash
     uint64_t instructions;
-    uint64_t cycle_limit;         ///< stop once cycles reach this; 0 = no limit
+    uint64_t cycle_limit;         ///< stop once cycles reach this (always set: a run has a limit)
     /* pending outcome of the previous block's last instruction */
     uint32_t pending_end;
     uint32_t pending_fall;

@@ -10,9 +10,8 @@ final class DebugBlocks {
 
     private let cycles: () -> UInt64
     private let clockHz: UInt32
-    /// Bytes the firmware wrote to ITM stimulus port 0.
-    private(set) var itmOutput: [UInt8] = []
-    var onITM: ((UInt8) -> Void)?
+    /// Receives the bytes the firmware writes to ITM stimulus port 0.
+    var onITM: (([UInt8]) -> Void)?
     private var registers: [UInt32: UInt32] = [
         itmBase + 0xE80: 1,  // ITM_TCR.ITMENA and ITM_TER port 0: as a debugger that traces leaves them
         itmBase + 0xE00: 1,
@@ -71,9 +70,7 @@ final class DebugBlocks {
     func write(_ address: UInt32, _ value: UInt32, size: Int) {
         switch address {
         case Self.itmBase:
-            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
-            itmOutput += bytes
-            bytes.forEach { onITM?($0) }
+            onITM?((0..<size).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) })
         case Register.cyccnt:
             cyccntBase = value
             if cyccntSince != nil { cyccntSince = cycles() }

@@ -21,7 +21,6 @@ public final class Machine {
     public var semihosting: Semihosting?
     /// Cycles spent waiting on flash, part of `cycles`.
     public var flashStallCycles: UInt64 { meter.pointee.flash_stall_cycles }
-    public var itmOutput: [UInt8] { debug.itmOutput }
 
     /// Counts since the machine was created.
     public var cycles: UInt64 { meter.pointee.cycles }
@@ -157,13 +156,24 @@ public final class Machine {
 
     // MARK: firmware
 
-    /// Places every allocated section at its run address, as the reset handler would leave it.
+    /// Loads the image the way the board would hold it once its reset code has run, which
+    /// serves both start-up paths:
+    /// - each PT_LOAD segment's bytes go to its load (physical) address, as a flash programmer
+    ///   writes them, so reset code that copies `.data` from flash (Firmware/startup.c) finds
+    ///   the initialisers there;
+    /// - a segment whose run (virtual) address differs is also placed there, the copy that reset
+    ///   code would make, because newlib's rdimon crt0 does not copy `.data` and calls into
+    ///   firmware functions skip reset altogether. Copying again at reset writes the same bytes.
+    /// The rest of a segment's memory size (`.bss`) stays zero: board RAM starts zeroed.
     public func load(_ elf: ELFFile) throws {
-        for section in elf.allocatedSections where section.size > 0 {
-            guard hostPointer(section.address, Int(section.size)) != nil else {
-                throw EmulatorError("\(elf.path): section \(section.name) at \(locate(section.address, in: nil)) (\(section.size) bytes) lies outside \(board.name)'s memory map")
+        guard !elf.loadSegments.isEmpty else { throw EmulatorError("\(elf.path): no loadable (PT_LOAD) segment to load") }
+        for (i, segment) in elf.loadSegments.enumerated() {
+            let places = [(segment.physicalAddress, segment.data.count, "load"), (segment.virtualAddress, Int(segment.memorySize), "run")]
+            for (address, size, what) in places where size > 0 && hostPointer(address, size) == nil {
+                throw EmulatorError("\(elf.path): segment \(i) (\(size) bytes) at \(what) address \(locate(address, in: nil)) lies outside \(board.name)'s memory map")
             }
-            try write(section.isNoBits ? [UInt8](repeating: 0, count: Int(section.size)) : section.data, at: section.address)
+            try write(segment.data, at: segment.physicalAddress)
+            if segment.virtualAddress != segment.physicalAddress { try write(segment.data, at: segment.virtualAddress) }
         }
         self.elf = elf
         try Self.check(mct_flush_blocks(uc), "flushing translated code")
@@ -214,8 +224,10 @@ public final class Machine {
     public func execute(from entry: UInt32, stackTop: UInt32, what: String, maxCycles: UInt64) throws -> End {
         try setRegister(UC_ARM_REG_SP, stackTop)
         try setRegister(UC_ARM_REG_LR, returnAddress | 1)
+        guard maxCycles > 0 else { throw EmulatorError("\(what): the cycle limit must be at least 1") }
         let startCycles = meter.pointee.cycles
-        meter.pointee.cycle_limit = startCycles + maxCycles
+        let (limit, overflow) = startCycles.addingReportingOverflow(maxCycles)
+        meter.pointee.cycle_limit = overflow ? .max : limit
         var pc = entry
         while true {
             meter.pointee.stop_reason = MCT_STOP_NONE
