@@ -27,7 +27,7 @@ func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
     do {
         try encoder.encode(value).write(to: URL(fileURLWithPath: path))
     } catch {
-        throw ConfigError("cannot write \(path): \(error.localizedDescription)")
+        throw ConfigError("cannot write \(path): \(FileProblem.reason(error, path: path))")
     }
 }
 

@@ -14,6 +14,7 @@ final class CommandLineTests: XCTestCase {
         let badModel = writeFile(dir, "bad.json", "{\"name\": 3}")
         let huge = writeFile(dir, "huge.json", mlpJSON([2048, 128, 10], name: "huge"))
         let csv = writeFile(dir, "short.csv", "1,2,3\n4,5\n")
+        let plainFile = writeFile(dir, "plain", "")
         let cases: [([String], [String])] = [
             (["simulate", "--model", badModel], ["bad.json", "name"]),
             (["simulate", "--board", "atari2600"], ["unknown board 'atari2600'"]),
@@ -26,6 +27,7 @@ final class CommandLineTests: XCTestCase {
             (["run", dir + "/none.elf", "--function", "f", "x"], ["argument 'x' is not a 32-bit integer"]),
             (["bench", "--steps=-5"], ["--steps -5 is out of range: use 1...1000000"]),
             (["bench", "--steps", "0"], ["--steps 0 is out of range"]),
+            (["board-files", "nrf52840", "--out", plainFile + "/sub"], ["cannot write the board files", plainFile + "/sub: Not a directory"]),
         ]
         for (args, fragments) in cases {
             let r = try mcutrain(args)
@@ -33,6 +35,7 @@ final class CommandLineTests: XCTestCase {
             let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
             XCTAssertEqual(lines.count, 1, r.stderr)
             for f in fragments { XCTAssertTrue(r.stderr.contains(f), "'\(r.stderr)' should mention '\(f)'") }
+            XCTAssertFalse(r.stderr.contains("NSCocoaErrorDomain"), r.stderr)
         }
     }
 
@@ -66,6 +69,10 @@ final class CommandLineTests: XCTestCase {
 
         let named = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--", "-my board"])
         XCTAssertEqual(named.stdout, "hello, -my board\n", named.stderr)
+
+        let intoDirectory = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--json", dir])
+        XCTAssertEqual(intoDirectory.status, 1)
+        XCTAssertTrue(intoDirectory.stderr.hasSuffix("error: cannot write \(dir): Is a directory\n"), intoDirectory.stderr)
 
         let runaway = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--max-cycles", "500"])
         XCTAssertEqual(runaway.status, 1)
