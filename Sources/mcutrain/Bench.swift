@@ -7,7 +7,7 @@ struct Bench: ParsableCommand {
         abstract: "Measure emulation speed with and without cycle accounting on this machine.")
 
     @Option(help: "Board name in Boards/ or path to a board file.") var board = "nrf52840"
-    @Option(help: "Model file (JSON).") var model = "Examples/mlp-digits.json"
+    @Option(help: "Model file (JSON).") var model = ProjectPaths.examples + "/mlp-digits.json"
     @Option(help: "Training steps per run (1...\(Self.maxSteps)).") var steps = 3000
     @Option(help: "Where the generated C and the firmware ELF go.") var buildDir = ".mcutrain/bench"
 

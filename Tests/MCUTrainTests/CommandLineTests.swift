@@ -4,9 +4,39 @@ import XCTest
 
 /// The executable: bad input is one line on stderr and a non-zero exit; a run writes its JSON.
 final class CommandLineTests: XCTestCase {
+    private static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mcutrain").path
+
     private func mcutrain(_ args: [String]) throws -> ToolRun {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mcutrain")
-        return try runTool(binary.path, args, in: ProjectPaths.root)
+        try runTool(Self.binary, args, in: ProjectPaths.root)
+    }
+
+    /// `make install`'s layout (the built tool in bin, the resources in share/mcutrain) works from
+    /// any directory, and MCUTRAIN_HOME overrides it. A board only the installed copy has shows
+    /// which resources were found.
+    func testInstalledToolFindsItsResourcesFromAnyDirectory() throws {
+        let prefix = temporaryDirectory(self), elsewhere = temporaryDirectory(self)
+        try tool("make", ["-s", "install-files", "PREFIX=\(prefix)", "MCUTRAIN=\(Self.binary)"], in: ProjectPaths.root)
+        let installed = prefix + "/bin/mcutrain", share = prefix + "/share/mcutrain"
+        for folder in ["Boards", "Firmware", "Examples", "Data"] { XCTAssertTrue(FileManager.default.fileExists(atPath: share + "/" + folder), folder) }
+        let board = try String(contentsOfFile: share + "/Boards/nrf52840.json", encoding: .utf8)
+        _ = writeFile(share + "/Boards", "installed-only.json", board.replacingOccurrences(of: "\"nrf52840\"", with: "\"installed-only\""))
+
+        let boards = try runTool(installed, ["boards"], in: elsewhere)
+        XCTAssertEqual(boards.status, 0, boards.stderr)
+        XCTAssertTrue(boards.stdout.contains("installed-only"), boards.stdout)
+        let files = try runTool(installed, ["board-files", "installed-only", "--out", "b"], in: elsewhere)
+        XCTAssertEqual(files.status, 0, files.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: elsewhere + "/b/startup.c"))
+        let bench = try runTool(installed, ["bench", "--steps", "1"], in: elsewhere)
+        XCTAssertEqual(bench.status, 0, bench.stderr)
+        XCTAssertTrue(bench.stdout.contains("1 training steps of mlp-digits"), bench.stdout)
+
+        let home = temporaryDirectory(self)
+        try FileManager.default.createDirectory(atPath: home + "/Boards", withIntermediateDirectories: true)
+        _ = writeFile(home + "/Boards", "home-only.json", board.replacingOccurrences(of: "\"nrf52840\"", with: "\"home-only\""))
+        let fromHome = try runTool("MCUTRAIN_HOME=\(home)", [installed, "boards"], in: elsewhere)
+        XCTAssertEqual(fromHome.status, 0, fromHome.stderr)
+        XCTAssertEqual(fromHome.stdout.split(separator: "\n").filter { $0.contains(" MHz ") }.map { $0.split(separator: " ")[0] }, ["home-only"])
     }
 
     func testBadInputsExitNonZeroWithOneLine() throws {
