@@ -71,6 +71,9 @@ public final class Machine {
             Unmanaged<Machine>.fromOpaque(context!).takeUnretainedValue().timing
                 .divideCycles(dividend: dividend, divisor: divisor, isSigned: isSigned)
         }, context)
+        debug.onCCR = { ccr in
+            mct_meter_set_traps(meter, ccr & DebugBlocks.unalignTrap != 0, ccr & DebugBlocks.divideByZeroTrap != 0)
+        }
     }
 
     /// Each 4 KB page of the debug blocks goes through `DebugBlocks`, word by word.
@@ -105,6 +108,7 @@ public final class Machine {
             out.pointee.fall_cycles = t.fallCycles
             out.pointee.jump_cycles = t.jumpCycles
             for site in t.divides { try watch(site) }
+            for site in t.wordAccesses { try watch(site) }
             return true
         } catch {
             classifyError = error
@@ -116,6 +120,12 @@ public final class Machine {
     private func watch(_ site: DivideSite) throws {
         try Self.check(mct_meter_watch_divide(uc, meter, site.address, Int32(site.dividendRegister), Int32(site.divisorRegister),
                                               site.isSigned, timing.minimumDivideCycles), "watching the divide at \(locate(site.address, in: elf))")
+    }
+
+    /// Faults an LDRD/STRD/LDM/STM whose address is not word aligned, through a code hook on it.
+    private func watch(_ site: WordAccessSite) throws {
+        try Self.check(mct_meter_watch_word_access(uc, meter, site.address, Int32(site.baseRegister), site.offset),
+                       "watching the load/store at \(locate(site.address, in: elf))")
     }
 
     // MARK: memory
@@ -179,7 +189,9 @@ public final class Machine {
         try Self.check(mct_flush_blocks(uc), "flushing translated code")
         if accounting {
             for section in elf.allocatedSections where section.isExecutable && !section.isNoBits {
-                for site in try DivideScan.sites(in: section.data, at: section.address) { try watch(site) }
+                let sites = try CodeSweep.sites(in: section.data, at: section.address)
+                for site in sites.divides { try watch(site) }
+                for site in sites.wordAccesses { try watch(site) }
             }
         }
     }
@@ -234,6 +246,15 @@ public final class Machine {
             meter.pointee.pending = false
             let err = uc_emu_start(uc, UInt64(pc | 1), UInt64(returnAddress), 0, 0)
             mct_meter_settle(meter)
+            if meter.pointee.needs_access_hook {
+                // The firmware just set CCR.UNALIGN_TRP: add the check and carry on where it stopped.
+                try Self.check(mct_meter_install_access_hook(uc, meter), "installing the unaligned-access trap")
+                let resume = try register(UC_ARM_REG_PC)
+                if err == UC_ERR_OK, meter.pointee.stop_reason == MCT_STOP_NONE, resume != returnAddress {
+                    pc = resume
+                    continue
+                }
+            }
             if let host = semihosting, isSemihostingCall() {
                 let m = meter.pointee
                 let outcome = try host.handle(operation: try register(UC_ARM_REG_R0), parameter: try register(UC_ARM_REG_R1),
@@ -272,6 +293,8 @@ public final class Machine {
         case MCT_STOP_INTERRUPT:
             let what = [2: "SVC", 7: "BKPT"][Int(m.interrupt_number)] ?? "exception \(m.interrupt_number)"
             throw EmulatorError("\(function): \(what) at PC \(pc)\(isSemihostingCall() ? " (a semihosting call, and semihosting is off)" : "")")
+        case MCT_STOP_USAGE_FAULT:
+            throw EmulatorError("\(function): \(usageFault(m))")
         case MCT_STOP_CLASSIFY_FAILED:
             throw EmulatorError("\(function): cycle model cannot time the block at \(pc): \(classifyError.map { "\($0)" } ?? "unknown")")
         default:
@@ -284,6 +307,22 @@ public final class Machine {
         let pc2 = try register(UC_ARM_REG_PC)
         guard pc2 == returnAddress else {
             throw EmulatorError("\(function): stopped at \(locate(pc2, in: elf)) without returning (WFI or halt?)")
+        }
+    }
+
+    /// "UsageFault (UNALIGNED): 4-byte access at 0x20000102 ..." in the terms of the core's fault
+    /// status register; ARMv6-M has no UsageFault and escalates to HardFault.
+    private func usageFault(_ m: mct_meter) -> String {
+        let name = [.cortexM0, .cortexM0Plus].contains(board.core) ? "HardFault" : "UsageFault"
+        let pc = locate(m.fault_pc, in: elf)
+        switch m.fault_kind {
+        case MCT_FAULT_DIVIDE_BY_ZERO:
+            return "\(name) (DIVBYZERO): divide by zero with CCR.DIV_0_TRP set, PC \(pc)"
+        case MCT_FAULT_UNALIGNED_TRAPPED:
+            // Unicorn's memory hooks only know the block, not the instruction.
+            return "\(name) (UNALIGNED): \(m.fault_size)-byte access at \(locate(m.fault_address, in: nil)) with CCR.UNALIGN_TRP set, in the block starting at PC \(pc)"
+        default:
+            return "\(name) (UNALIGNED): LDRD/STRD/LDM/STM address \(locate(m.fault_address, in: nil)) is not word aligned, PC \(pc)"
         }
     }
 
