@@ -1,8 +1,12 @@
 # Set-up is two commands: `make simulate` (the main job on the default board and data) and `make test`.
 SWIFT ?= swift
 MCUTRAIN = .build/release/mcutrain
+# `make install PREFIX=...` puts the tool in $(PREFIX)/bin and what it reads at run time in
+# $(PREFIX)/share/mcutrain, where the installed executable looks first (see ProjectPaths).
+PREFIX ?= /usr/local
+RESOURCES = Boards Firmware Examples Data
 
-.PHONY: deps build simulate test bench clean
+.PHONY: deps build simulate test bench install install-files clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -18,6 +22,16 @@ bench: build
 
 test: deps
 	$(SWIFT) test
+
+install: build
+	$(MAKE) install-files PREFIX="$(PREFIX)"
+
+# Copies an already built $(MCUTRAIN) and the resources; `install` builds it first.
+install-files:
+	install -d "$(PREFIX)/bin" "$(PREFIX)/share/mcutrain"
+	install -m 755 "$(MCUTRAIN)" "$(PREFIX)/bin/mcutrain"
+	rm -rf $(addprefix "$(PREFIX)/share/mcutrain/",$(RESOURCES))
+	cp -R $(RESOURCES) "$(PREFIX)/share/mcutrain/"
 
 clean:
 	rm -rf .build .mcutrain

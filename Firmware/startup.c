@@ -1,7 +1,8 @@
 /* Reset and vector table for every board: the linker script generated from the board file
- * supplies the symbols. On a real board Reset_Handler runs; the emulator host loads .data at
- * its run address itself and either calls firmware functions directly or, for
- * `mcutrain run`, starts at _start. */
+ * supplies the symbols. On a real board Reset_Handler runs; the emulator host loads the image
+ * as a flash programmer would (.data initialisers in flash) and also places .data at its run
+ * address, then either calls firmware functions directly or, for `mcutrain run`, starts at
+ * _start. */
 #include <stdint.h>
 
 extern uint32_t __data_load__, __data_start__, __data_end__, __bss_start__, __bss_end__, __StackTop;

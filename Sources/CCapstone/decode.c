@@ -75,12 +75,14 @@ static void flatten(const cs_insn *insn, mcc_insn *out) {
             if (i == 0 && (op->access & CS_AC_WRITE)) out->dest = (arm_reg)op->reg;
             if (i == 1) out->rn = (arm_reg)op->reg;
             if (i == 2) out->rm = (arm_reg)op->reg;
+            if (list && has_base && i == 0) out->base = (arm_reg)op->reg;
             if (list ? !(has_base && i == 0) : before_memory) out->words += register_words(op->reg);
             break;
         case ARM_OP_MEM:
             if (before_memory) {
                 out->base = (arm_reg)op->mem.base;
                 out->index = (arm_reg)op->mem.index;
+                out->disp = op->mem.disp;
                 before_memory = false;
             }
             break;

@@ -79,6 +79,20 @@ static uint32_t fetch_stall(mct_meter *m, uint32_t address, uint32_t size) {
     return stall;
 }
 
+/* The first reason a run stops is the one reported: after uc_emu_stop the rest of the
+ * translated block still runs, and must not overwrite a fault already recorded. */
+static bool stopping(const mct_meter *m) { return m->stop_reason != MCT_STOP_NONE; }
+
+static void usage_fault(uc_engine *uc, mct_meter *m, mct_fault_kind kind, uint32_t pc, uint32_t address, uint32_t size) {
+    if (stopping(m)) return;
+    m->stop_reason = MCT_STOP_USAGE_FAULT;
+    m->fault_kind = kind;
+    m->fault_pc = pc;
+    m->fault_address = address;
+    m->fault_size = size;
+    uc_emu_stop(uc);
+}
+
 void mct_meter_settle(mct_meter *m) {
     if (m->pending) m->cycles += m->pending_fall;
     m->pending = false;
@@ -89,9 +103,17 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     uint32_t a = (uint32_t)address;
     if (m->pending) m->cycles += (a == m->pending_end) ? m->pending_fall : m->pending_jump;
     m->pending = false;
+    if (m->needs_access_hook) {
+        /* Stop where registers and PC are exact (a block boundary), before this block runs or
+         * is counted: the caller adds the hook and resumes here. */
+        m->fault_pc = a;
+        uc_emu_stop(uc);
+        return;
+    }
     if (size == 0) return;
     const mct_block_cost *c = lookup(m, a, size);
     if (!c) {
+        if (stopping(m)) return;
         m->stop_reason = MCT_STOP_CLASSIFY_FAILED;
         m->fault_pc = a;
         uc_emu_stop(uc);
@@ -103,7 +125,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     m->pending_fall = c->fall_cycles;
     m->pending_jump = c->jump_cycles;
     m->pending = true;
-    if (m->cycle_limit && m->cycles >= m->cycle_limit) {
+    if (m->cycles >= m->cycle_limit && !stopping(m)) {
         m->stop_reason = MCT_STOP_CYCLE_LIMIT;
         m->fault_pc = a;
         uc_emu_stop(uc);
@@ -113,6 +135,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 static bool on_invalid(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user) {
     (void)size; (void)value;
     mct_meter *m = user;
+    if (stopping(m)) return false;
     uint64_t pc = 0;
     uc_reg_read(uc, UC_ARM_REG_PC, &pc);
     m->stop_reason = MCT_STOP_INVALID_MEMORY;
@@ -124,12 +147,13 @@ static bool on_invalid(uc_engine *uc, uc_mem_type type, uint64_t address, int si
 
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *user) {
     mct_meter *m = user;
+    uc_emu_stop(uc);
+    if (stopping(m)) return;
     uint64_t pc = 0;
     uc_reg_read(uc, UC_ARM_REG_PC, &pc);
     m->stop_reason = MCT_STOP_INTERRUPT;
     m->interrupt_number = intno;
     m->fault_pc = (uint32_t)pc;
-    uc_emu_stop(uc);
 }
 
 uc_err mct_meter_attach(uc_engine *uc, mct_meter *m, mct_classify_fn classify, void *context) {
@@ -175,38 +199,95 @@ static int unicorn_register(int r) {
 
 static void on_divide(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     (void)address; (void)size;
-    mct_divide_site *d = user;
+    mct_site *d = user;
     mct_meter *m = d->meter;
     uint32_t dividend = 0, divisor = 0;
-    uc_reg_read(uc, d->dividend_register, &dividend);
-    uc_reg_read(uc, d->divisor_register, &divisor);
+    uc_reg_read(uc, d->first_register, &dividend);
+    uc_reg_read(uc, d->second_register, &divisor);
+    if (divisor == 0 && m->trap_divide_by_zero) {
+        usage_fault(uc, m, MCT_FAULT_DIVIDE_BY_ZERO, d->address, 0, 0);
+        return;
+    }
     uint32_t cycles = m->divide_cost(m->divide_context, dividend, divisor, d->is_signed);
     m->cycles += cycles > d->minimum ? cycles - d->minimum : 0;
 }
 
+static void on_word_access(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+    (void)address; (void)size;
+    mct_site *a = user;
+    uint32_t base = 0;
+    uc_reg_read(uc, a->first_register, &base);
+    uint32_t target = base + (uint32_t)a->offset;
+    if (target & 3) usage_fault(uc, a->meter, MCT_FAULT_UNALIGNED, a->address, target, 0);
+}
+
+/* Takes ownership of `site`; one hook per address and kind. */
+static uc_err watch(uc_engine *uc, mct_meter *m, mct_site *site, void *callback) {
+    for (uint32_t i = 0; i < m->site_count; i++) {
+        if (m->sites[i]->address == site->address && m->sites[i]->kind == site->kind) { /* also part of another block */
+            free(site);
+            return UC_ERR_OK;
+        }
+    }
+    if (m->site_count == m->site_capacity) {
+        uint32_t capacity = m->site_capacity ? m->site_capacity * 2 : 16;
+        mct_site **grown = realloc(m->sites, capacity * sizeof *grown);
+        if (!grown) { free(site); return UC_ERR_NOMEM; }
+        m->sites = grown;
+        m->site_capacity = capacity;
+    }
+    site->meter = m;
+    uc_err err = uc_hook_add(uc, &site->hook, UC_HOOK_CODE, callback, site, site->address, site->address);
+    if (err) { free(site); return err; }
+    m->sites[m->site_count++] = site;
+    return uc_ctl_remove_cache(uc, site->address, site->address + 4);
+}
+
 uc_err mct_meter_watch_divide(uc_engine *uc, mct_meter *m, uint32_t address, int dividend, int divisor,
                               bool is_signed, uint32_t minimum) {
-    for (uint32_t i = 0; i < m->divide_count; i++)
-        if (m->divides[i]->address == address) return UC_ERR_OK; /* also part of another block */
-    if (m->divide_count == m->divide_capacity) {
-        uint32_t capacity = m->divide_capacity ? m->divide_capacity * 2 : 16;
-        mct_divide_site **grown = realloc(m->divides, capacity * sizeof *grown);
-        if (!grown) return UC_ERR_NOMEM;
-        m->divides = grown;
-        m->divide_capacity = capacity;
-    }
-    mct_divide_site *d = calloc(1, sizeof *d);
+    mct_site *d = calloc(1, sizeof *d);
     if (!d) return UC_ERR_NOMEM;
-    d->meter = m;
     d->address = address;
-    d->dividend_register = unicorn_register(dividend);
-    d->divisor_register = unicorn_register(divisor);
+    d->kind = MCT_SITE_DIVIDE;
+    d->first_register = unicorn_register(dividend);
+    d->second_register = unicorn_register(divisor);
     d->is_signed = is_signed;
     d->minimum = minimum;
-    uc_err err = uc_hook_add(uc, &d->hook, UC_HOOK_CODE, (void *)on_divide, d, address, address);
-    if (err) { free(d); return err; }
-    m->divides[m->divide_count++] = d;
-    return uc_ctl_remove_cache(uc, address, address + 4);
+    return watch(uc, m, d, (void *)on_divide);
+}
+
+uc_err mct_meter_watch_word_access(uc_engine *uc, mct_meter *m, uint32_t address, int base, int32_t offset) {
+    mct_site *a = calloc(1, sizeof *a);
+    if (!a) return UC_ERR_NOMEM;
+    a->address = address;
+    a->kind = MCT_SITE_WORD_ACCESS;
+    a->first_register = unicorn_register(base);
+    a->offset = offset;
+    return watch(uc, m, a, (void *)on_word_access);
+}
+
+static void on_access(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user) {
+    (void)type; (void)value;
+    mct_meter *m = user;
+    if (!m->trap_unaligned || size <= 1 || (address & (uint64_t)(size - 1)) == 0) return;
+    uint64_t pc = 0;
+    uc_reg_read(uc, UC_ARM_REG_PC, &pc);
+    usage_fault(uc, m, MCT_FAULT_UNALIGNED_TRAPPED, (uint32_t)pc, (uint32_t)address, (uint32_t)size);
+}
+
+void mct_meter_set_traps(mct_meter *m, bool unaligned, bool divide_by_zero) {
+    m->trap_unaligned = unaligned;
+    m->trap_divide_by_zero = divide_by_zero;
+    if (unaligned && !m->has_access_hook) m->needs_access_hook = true;
+}
+
+uc_err mct_meter_install_access_hook(uc_engine *uc, mct_meter *m) {
+    m->needs_access_hook = false;
+    if (m->has_access_hook) return UC_ERR_OK;
+    uc_err err = uc_hook_add(uc, &m->access_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_access, m, 1, 0);
+    if (err) return err;
+    m->has_access_hook = true;
+    return uc_ctl_flush_tlb(uc);
 }
 
 void mct_meter_release(mct_meter *m) {
@@ -215,8 +296,8 @@ void mct_meter_release(mct_meter *m) {
     m->capacity = m->count = 0;
     free(m->cache_tags);
     m->cache_tags = NULL;
-    for (uint32_t i = 0; i < m->divide_count; i++) free(m->divides[i]);
-    free(m->divides);
-    m->divides = NULL;
-    m->divide_count = m->divide_capacity = 0;
+    for (uint32_t i = 0; i < m->site_count; i++) free(m->sites[i]);
+    free(m->sites);
+    m->sites = NULL;
+    m->site_count = m->site_capacity = 0;
 }

@@ -7,15 +7,19 @@ struct Bench: ParsableCommand {
         abstract: "Measure emulation speed with and without cycle accounting on this machine.")
 
     @OptionGroup var target: TargetOptions
-    @Option(help: "Training steps per run.") var steps: Int32 = 3000
+    @Option(help: "Training steps per run (1...\(Self.maxSteps)).") var steps = 3000
     @Option(help: "Where the generated C and the firmware ELF go.") var buildDir = ".mcutrain/bench"
+
+    /// Keeps the count within the firmware's 32-bit argument and a typo from starting a run of
+    /// hours; `make bench` uses 3000.
+    static let maxSteps = 1_000_000
 
     func run() throws {
         try reportingErrors {
             let (board, spec, graph) = try target.load()
             let (data, _) = try DataSource.load(target.data, for: graph, seed: 1)
             let model = QuantizedModel.calibrated(spec, graph: graph, on: data, seed: 1)
-            let bench = EmulatorBenchmark(board: board, source: ModelSource(model), steps: steps)
+            let bench = EmulatorBenchmark(board: board, source: ModelSource(model), steps: UInt32(try checked(steps, option: "steps", in: 1...Self.maxSteps)))
             print(bench.render(try bench.run(buildDirectory: buildDir)))
         }
     }

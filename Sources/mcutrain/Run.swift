@@ -5,15 +5,22 @@ import MCUTrain
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run any Cortex-M ELF on an emulated board and report cycles, instructions and RAM.",
-        discussion: "The program's output (semihosting, ITM port 0) goes to stdout, the measurements to stderr; mcutrain exits with the program's exit code.")
+        discussion: """
+            The program's output (semihosting, ITM port 0) goes to stdout as it runs, the measurements to stderr; \
+            mcutrain exits with the program's exit code. Arguments after the ELF reach main's argv through \
+            semihosting (put them after `--` if they start with a dash); with --function they are its integer arguments.
+            """)
 
     @Argument(help: "The ELF file.") var elf: String
     @Option(help: "Board name in Boards/ or path to a board file.") var board = "nrf52840"
     @Option(help: "Call this function instead of starting at the entry point.") var function: String?
-    @Argument(help: "Integer arguments for --function (at most 4).") var arguments: [String] = []
-    @Option(help: "Stop with an error after this many cycles.") var maxCycles: UInt64 = 10_000_000_000
+    @Argument(help: "The program's arguments (argv[1]...), or integer arguments for --function (at most 4).") var arguments: [String] = []
+    @Option(help: "Stop with an error after this many cycles (1...\(Self.maxCyclesCeiling)).") var maxCycles: UInt64 = 10_000_000_000
     @Flag(help: "Let the program open host files through semihosting.") var semihostingFiles = false
-    @Option(help: "Also write the report as JSON to this file.") var json: String?
+    @Option(help: "Also write the report as JSON to this file (program output in it is capped at \(RunReport.capturedOutputBytes) B per stream).") var json: String?
+
+    /// 10^12 cycles: hours of emulation, far past any program meant to finish, yet still a limit.
+    static let maxCyclesCeiling: UInt64 = 1_000_000_000_000
 
     func run() throws {
         var status: Int32 = 0
@@ -21,10 +28,13 @@ struct Run: ParsableCommand {
             let boardSpec = try Board.resolve(board)
             var options = ProgramRunner.Options()
             options.function = function
-            options.arguments = try arguments.map(Self.integer)
-            options.maxCycles = maxCycles
+            if function != nil {
+                options.arguments = try arguments.map(Self.integer)
+            } else {
+                options.commandLine = try SemihostingCommandLine.join([elf] + arguments)
+            }
+            options.maxCycles = try checked(maxCycles, option: "max-cycles", in: 1...Self.maxCyclesCeiling)
             options.allowHostFiles = semihostingFiles
-            options.commandLine = ([elf] + arguments).joined(separator: " ")
             let runner = ProgramRunner(board: boardSpec, elfPath: elf)
             let report = try runner.run(options) { isError, bytes in
                 (isError ? FileHandle.standardError : FileHandle.standardOutput).write(Data(bytes))

@@ -34,7 +34,7 @@ struct Simulate: ParsableCommand {
 /// The board, model, update scheme and data every training command takes.
 struct TargetOptions: ParsableArguments {
     @Option(help: "Board name in Boards/ or path to a board file.") var board = "nrf52840"
-    @Option(help: "Model file (JSON).") var model = "Examples/mlp-digits.json"
+    @Option(help: "Model file (JSON).") var model = ProjectPaths.examples + "/mlp-digits.json"
     @Option(help: "Update scheme: full, or sparse (the model file's sparse_update). Default: sparse if the model has one.")
     var update: Graph.UpdateScheme?
     @Option(help: "Data: a .bin or .csv file, or synthetic[:N]. Default: the digits for 64 inputs, else synthetic.")

@@ -12,13 +12,22 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// A numeric option outside the values that make sense is bad input like any other: one line
+/// naming the option and the range, rather than a trap on a later conversion or a run that never ends.
+func checked<T: BinaryInteger>(_ value: T, option: String, in range: ClosedRange<T>) throws -> T {
+    guard range.contains(value) else {
+        throw ConfigError("--\(option) \(value) is out of range: use \(range.lowerBound)...\(range.upperBound)")
+    }
+    return value
+}
+
 func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     do {
         try encoder.encode(value).write(to: URL(fileURLWithPath: path))
     } catch {
-        throw ConfigError("cannot write \(path): \(error.localizedDescription)")
+        throw ConfigError("cannot write \(path): \(FileProblem.reason(error, path: path))")
     }
 }
 

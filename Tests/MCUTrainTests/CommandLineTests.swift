@@ -4,9 +4,39 @@ import XCTest
 
 /// The executable: bad input is one line on stderr and a non-zero exit; a run writes its JSON.
 final class CommandLineTests: XCTestCase {
+    private static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mcutrain").path
+
     private func mcutrain(_ args: [String]) throws -> ToolRun {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mcutrain")
-        return try runTool(binary.path, args, in: ProjectPaths.root)
+        try runTool(Self.binary, args, in: ProjectPaths.root)
+    }
+
+    /// `make install`'s layout (the built tool in bin, the resources in share/mcutrain) works from
+    /// any directory, and MCUTRAIN_HOME overrides it. A board only the installed copy has shows
+    /// which resources were found.
+    func testInstalledToolFindsItsResourcesFromAnyDirectory() throws {
+        let prefix = temporaryDirectory(self), elsewhere = temporaryDirectory(self)
+        try tool("make", ["-s", "install-files", "PREFIX=\(prefix)", "MCUTRAIN=\(Self.binary)"], in: ProjectPaths.root)
+        let installed = prefix + "/bin/mcutrain", share = prefix + "/share/mcutrain"
+        for folder in ["Boards", "Firmware", "Examples", "Data"] { XCTAssertTrue(FileManager.default.fileExists(atPath: share + "/" + folder), folder) }
+        let board = try String(contentsOfFile: share + "/Boards/nrf52840.json", encoding: .utf8)
+        _ = writeFile(share + "/Boards", "installed-only.json", board.replacingOccurrences(of: "\"nrf52840\"", with: "\"installed-only\""))
+
+        let boards = try runTool(installed, ["boards"], in: elsewhere)
+        XCTAssertEqual(boards.status, 0, boards.stderr)
+        XCTAssertTrue(boards.stdout.contains("installed-only"), boards.stdout)
+        let files = try runTool(installed, ["board-files", "installed-only", "--out", "b"], in: elsewhere)
+        XCTAssertEqual(files.status, 0, files.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: elsewhere + "/b/startup.c"))
+        let bench = try runTool(installed, ["bench", "--steps", "1"], in: elsewhere)
+        XCTAssertEqual(bench.status, 0, bench.stderr)
+        XCTAssertTrue(bench.stdout.contains("1 training steps of mlp-digits"), bench.stdout)
+
+        let home = temporaryDirectory(self)
+        try FileManager.default.createDirectory(atPath: home + "/Boards", withIntermediateDirectories: true)
+        _ = writeFile(home + "/Boards", "home-only.json", board.replacingOccurrences(of: "\"nrf52840\"", with: "\"home-only\""))
+        let fromHome = try runTool("MCUTRAIN_HOME=\(home)", [installed, "boards"], in: elsewhere)
+        XCTAssertEqual(fromHome.status, 0, fromHome.stderr)
+        XCTAssertEqual(fromHome.stdout.split(separator: "\n").filter { $0.contains(" MHz ") }.map { $0.split(separator: " ")[0] }, ["home-only"])
     }
 
     func testBadInputsExitNonZeroWithOneLine() throws {
@@ -14,12 +44,20 @@ final class CommandLineTests: XCTestCase {
         let badModel = writeFile(dir, "bad.json", "{\"name\": 3}")
         let huge = writeFile(dir, "huge.json", mlpJSON([2048, 128, 10], name: "huge"))
         let csv = writeFile(dir, "short.csv", "1,2,3\n4,5\n")
+        let plainFile = writeFile(dir, "plain", "")
         let cases: [([String], [String])] = [
             (["simulate", "--model", badModel], ["bad.json", "name"]),
             (["simulate", "--board", "atari2600"], ["unknown board 'atari2600'"]),
             (["simulate", "--data", dir + "/none.bin"], ["none.bin", "No such file"]),
             (["simulate", "--data", csv], ["short.csv:2", "expected 3 columns"]),
             (["simulate", "--model", huge, "--build-dir", dir], ["huge.json", "over the 262,144 B of"]),
+            (["run", dir + "/none.elf", "--max-cycles", "0"], ["--max-cycles 0 is out of range: use 1...1000000000000"]),
+            (["run", dir + "/none.elf", "--max-cycles", "1000000000001"], ["--max-cycles 1000000000001 is out of range"]),
+            (["run", dir + "/none.elf"], ["cannot read", "none.elf", "No such file"]),
+            (["run", dir + "/none.elf", "--function", "f", "x"], ["argument 'x' is not a 32-bit integer"]),
+            (["bench", "--steps=-5"], ["--steps -5 is out of range: use 1...1000000"]),
+            (["bench", "--steps", "0"], ["--steps 0 is out of range"]),
+            (["board-files", "nrf52840", "--out", plainFile + "/sub"], ["cannot write the board files", plainFile + "/sub: Not a directory"]),
         ]
         for (args, fragments) in cases {
             let r = try mcutrain(args)
@@ -27,6 +65,7 @@ final class CommandLineTests: XCTestCase {
             let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
             XCTAssertEqual(lines.count, 1, r.stderr)
             for f in fragments { XCTAssertTrue(r.stderr.contains(f), "'\(r.stderr)' should mention '\(f)'") }
+            XCTAssertFalse(r.stderr.contains("NSCocoaErrorDomain"), r.stderr)
         }
     }
 
@@ -47,7 +86,7 @@ final class CommandLineTests: XCTestCase {
     func testRunPrintsProgramOutputAndPassesItsExitCode() throws {
         let dir = temporaryDirectory(self)
         XCTAssertEqual(try mcutrain(["board-files", "stm32f411", "--out", dir + "/board"]).status, 0)
-        let src = writeFile(dir, "hello.c", "#include <stdio.h>\nint main(void) { printf(\"hello, board\\n\"); return 3; }\n")
+        let src = writeFile(dir, "hello.c", "#include <stdio.h>\nint main(int argc, char **argv) { printf(\"hello, %s\\n\", argc > 1 ? argv[1] : \"board\"); return 3; }\n")
         try tool(FirmwareBuilder.compiler, ["-mcpu=cortex-m4", "-mthumb", "-O2", "--specs=rdimon.specs",
                                             "-T", dir + "/board/link.ld", src, "-o", dir + "/hello.elf"])
         let r = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--json", dir + "/run.json"])
@@ -57,6 +96,13 @@ final class CommandLineTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run.json"))) as! [String: Any]
         for key in ["exit_code", "cycles", "instructions", "stdout", "peak_stack_bytes", "static_ram_bytes"] { XCTAssertNotNil(json[key], key) }
         XCTAssertGreaterThan(json["flash_stall_cycles"] as! Int, 0, "3 wait states on the STM32F411")
+
+        let named = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--", "-my board"])
+        XCTAssertEqual(named.stdout, "hello, -my board\n", named.stderr)
+
+        let intoDirectory = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--json", dir])
+        XCTAssertEqual(intoDirectory.status, 1)
+        XCTAssertTrue(intoDirectory.stderr.hasSuffix("error: cannot write \(dir): Is a directory\n"), intoDirectory.stderr)
 
         let runaway = try mcutrain(["run", dir + "/hello.elf", "--board", "stm32f411", "--max-cycles", "500"])
         XCTAssertEqual(runaway.status, 1)

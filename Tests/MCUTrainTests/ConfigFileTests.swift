@@ -13,7 +13,7 @@ final class ConfigFileTests: XCTestCase {
 
     func testBoardErrorsNameFileAndField() {
         let dir = temporaryDirectory(self)
-        let good = try! String(contentsOfFile: ProjectPaths.boards + "/nrf52840.json", encoding: .utf8)
+        let good = Self.nrf52840
         let cases: [(String, [String])] = [
             (good.replacingOccurrences(of: "\"clock_hz\": 64000000,", with: ""), ["missing field 'clock_hz'"]),
             (good.replacingOccurrences(of: "\"0x20000000\"", with: "\"0xZZ\""), ["memory[1].origin", "not a 32-bit address"]),
@@ -29,6 +29,82 @@ final class ConfigFileTests: XCTestCase {
         assertError(try Board.resolve("no-such-board"), mentions: ["unknown board 'no-such-board'", "nrf52840"])
     }
 
+    private static let nrf52840 = try! String(contentsOfFile: ProjectPaths.boards + "/nrf52840.json", encoding: .utf8)
+
+    /// Each case edits the shipped nRF52840 file once and must be refused with these fragments.
+    private func assertBoardRefused(_ edits: [(String, String, [String])], file: StaticString = #filePath, line: UInt = #line) {
+        let dir = temporaryDirectory(self)
+        for (i, (old, new, fragments)) in edits.enumerated() {
+            XCTAssertTrue(Self.nrf52840.contains(old), "edit \(i) must apply", file: file, line: line)
+            let path = writeFile(dir, "board\(i).json", Self.nrf52840.replacingOccurrences(of: old, with: new))
+            assertError(try Board.load(path: path), mentions: ["board\(i).json"] + fragments, file: file, line: line)
+        }
+    }
+
+    func testBoardKeysMustBeKnownAndUnique() {
+        assertBoardRefused([
+            ("\"stack_bytes\"", "\"stack_bytez\"", ["field 'stack_bytez': unknown field", "stack_bytes"]),
+            ("\"size\": 262144", "\"size\": 262144, \"sizee\": 1", ["field 'memory[1].sizee': unknown field"]),
+            ("\"prefetch\": false", "\"prefetch\": false, \"prefetsh\": true", ["field 'flash_access.prefetsh': unknown field"]),
+            ("\"clock_hz\": 64000000,", "\"clock_hz\": 64000000, \"clock_hz\": 1,", ["field 'clock_hz' appears twice"]),
+            ("\"size\": 262144", "\"size\": 262144, \"s\\u0069ze\": 1", ["field 'memory[1].size' appears twice"]),
+            ("\"core\": \"cortex-m4\",", "\"core\": \"cortex-m4\",,", ["not valid JSON at line 4, column 23"]),
+        ])
+    }
+
+    func testBoardNumbersOutOfRangeAreNamed() {
+        assertBoardRefused([
+            ("64000000", "9223372036854775808", ["field 'clock_hz': out of range (0...4294967295)"]),
+            ("64000000", "1e308", ["field 'clock_hz': out of range"]),
+            ("64000000", "1e400", ["field 'clock_hz': out of range"]),
+            ("\"stack_bytes\": 8192", "\"stack_bytes\": 0.5", ["field 'stack_bytes': must be an integer"]),
+            ("\"size\": 262144", "\"size\": -1024", ["field 'memory[1].size': out of range"]),
+            ("\"wait_states\": 0", "\"wait_states\": 1.5", ["field 'flash_access.wait_states': must be an integer"]),
+        ])
+    }
+
+    /// ARMv7-M's system address map: code in 0x00000000-0x1FFFFFFF, nothing at or above 0xE0000000,
+    /// no RAM in Device regions, no region over 512 MiB, no overlaps.
+    func testBoardMemoryMapFollowsTheArchitecture() {
+        assertBoardRefused([
+            ("\"0x20000000\"", "\"0xE0000000\"", ["memory[1]", "system space at 0xE0000000"]),
+            ("\"0x20000000\"", "\"0xFFFFF000\"", ["memory[1]", "system space"]),
+            ("\"size\": 262144", "\"size\": 3221225472", ["memory[1].size", "out of range, at most 536870912"]),
+            ("\"0x00000000\"", "\"0x60000000\"", ["memory[0]", "flash must lie in the Code region"]),
+            ("\"0x20000000\"", "\"0x40000000\"", ["memory[1]", "Peripheral region"]),
+            ("\"0x20000000\"", "\"0xA0000000\"", ["memory[1]", "External device region"]),
+            ("\"0x20000000\"", "\"0x000FFC00\"", ["memory[1]", "overlaps memory[0]"]),
+        ])
+    }
+
+    func testBoardNamesAreConservativeIdentifiers() throws {
+        let huge = String(repeating: "a", count: 10_000_000)
+        assertBoardRefused([
+            ("\"name\": \"nrf52840\"", "\"name\": \"../../x\"", ["field 'name' '../../x' is not a valid name"]),
+            ("\"name\": \"nrf52840\"", "\"name\": \"*/ ASSERT(0, \\\"x\\\") /*\"", ["field 'name'", "not a valid name"]),
+            ("\"name\": \"nrf52840\"", "\"name\": \"\"", ["field 'name' '' is not a valid name"]),
+            ("\"name\": \"nrf52840\"", "\"name\": \"a\\nb\"", ["field 'name' 'a\\nb'"]),
+            ("\"name\": \"ram\"", "\"name\": \"r a m\"", ["field 'memory[1].name'", "not a valid name"]),
+            ("\"name\": \"nrf52840\"", "\"name\": \"\(huge)\"", ["'\(String(repeating: "a", count: 60))'... (9999940 more bytes)"]),
+        ])
+        for name in ["nrf52840", "stm32f407", "a", "A.b_c-9", String(repeating: "x", count: 64)] {
+            XCTAssertNoThrow(try Identifier.validate(name, field: "name"), name)
+        }
+        for name in ["-a", ".a", "a..b", "a/b", "é", String(repeating: "x", count: 65)] {
+            assertError(try Identifier.validate(name, field: "name"), mentions: ["field 'name'", "not a valid name"])
+        }
+        assertError(try Board.resolve("../Boards/nrf52840"), mentions: ["unknown board '../Boards/nrf52840'"])
+        assertError(try Board.resolve(huge), mentions: ["unknown board", "(9999940 more bytes)"])
+    }
+
+    /// One budget: the RAM region the linker uses, not RAM plus a CCM it never places data in.
+    func testRAMBudgetIsTheLinkersRAMRegion() throws {
+        let f407 = try Board.resolve("stm32f407")
+        XCTAssertEqual(f407.ramBudgetBytes, 131_072)
+        XCTAssertEqual(f407.ram.name, "sram")
+        XCTAssertTrue(LinkerScript.make(for: f407).contains("LENGTH = 131072"))
+    }
+
     func testModelErrorsNameFileAndField() {
         let dir = temporaryDirectory(self)
         let mlp = mlpJSON([64, 32, 10])
@@ -38,9 +114,9 @@ final class ConfigFileTests: XCTestCase {
             (mlp.replacingOccurrences(of: "\"op\": \"dense\"", with: "\"op\": \"conv\""), ["layers[0].op", "unknown op 'conv'"]),
             (mlp.replacingOccurrences(of: "\"learning_rate_shift\": 6", with: "\"learning_rate_shift\": 40"), ["training.learning_rate_shift"]),
             (mlp.replacingOccurrences(of: "\"shape\": [64]", with: "\"shape\": \"big\""), ["input.shape"]),
-            (mlp.replacingOccurrences(of: "\"learning_rate_shift\"", with: "\"learning_rate_shfit\""), ["unknown field 'training.learning_rate_shfit'"]),
+            (mlp.replacingOccurrences(of: "\"learning_rate_shift\"", with: "\"learning_rate_shfit\""), ["training.learning_rate_shfit", "unknown field"]),
             (mlp.replacingOccurrences(of: "\"units\": 32,", with: "\"units\": 32, \"input\": \"nowhere\","), ["layers[0].input", "no tensor 'nowhere'"]),
-            (mlp.replacingOccurrences(of: "\"name\": \"test-mlp\"", with: "\"name\": \"*/ #error x /*\""), ["field 'name'", "letters, digits"]),
+            (mlp.replacingOccurrences(of: "\"name\": \"test-mlp\"", with: "\"name\": \"*/ #error x /*\""), ["field 'name'", "is not a valid name"]),
             (mlpJSON([64, 10]).replacingOccurrences(of: "\"units\": 10", with: "\"units\": 1"), ["softmax needs at least 2"]),
             (mlp.replacingOccurrences(of: "\"training\"", with: "\"sparse_update\": {\"layers\": {\"ghost\": \"bias\"}}, \"training\""), ["sparse_update.layers", "ghost"]),
         ]

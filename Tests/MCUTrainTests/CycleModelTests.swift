@@ -98,7 +98,8 @@ final class CycleModelTests: XCTestCase {
             ldrd r0, r1, [r2]        @ 1 + 2
             strd r0, r1, [r3, #8]    @ 1 + 2, last
             """)
-        expect(t, 2, 3, fall: 3, jump: 3)
+        // Both must be word aligned: the emulator checks r2 and r3 + 8.
+        expect(t, 2, 3, fall: 3, jump: 3, wordAccesses: [.init(address: 0, baseRegister: 2, offset: 0), .init(address: 4, baseRegister: 3, offset: 8)])
     }
 
     func testLoadStoreMultiple() throws {
@@ -106,7 +107,8 @@ final class CycleModelTests: XCTestCase {
             ldmia r0!, {r1-r3}       @ 1 + 3
             stmdb r4!, {r5-r7}       @ 1 + 3, last
             """)
-        expect(t, 2, 4, fall: 4, jump: 4)
+        // The decrement-before store starts 12 bytes below r4.
+        expect(t, 2, 4, fall: 4, jump: 4, wordAccesses: [.init(address: 0, baseRegister: 0, offset: 0), .init(address: 2, baseRegister: 4, offset: -12)])
     }
 
     func testPushPopWithoutPC() throws {

@@ -14,12 +14,68 @@ final class ProgramRunTests: XCTestCase {
         return elf
     }
 
-    private func run(_ elf: String, board: Board, function: String? = nil, _ args: [UInt32] = []) throws -> RunReport {
+    private func run(_ elf: String, board: Board, function: String? = nil, _ args: [UInt32] = [],
+                     configure: (inout ProgramRunner.Options) throws -> Void = { _ in }) throws -> RunReport {
         var options = ProgramRunner.Options()
         options.function = function
         options.arguments = args
         options.maxCycles = 50_000_000
+        try configure(&options)
         return try ProgramRunner(board: board, elfPath: elf).run(options)
+    }
+
+    /// The image is loaded as flash programming leaves it (initialisers at .data's load address,
+    /// copied by startup.c's reset code) and with .data at its run address (newlib's crt0 does
+    /// not copy it): both start-up paths see the initialised globals.
+    func testInitialisedDataThroughBothStartUpPaths() throws {
+        let source = "int t[4] = {11, 22, 33, 44};\nint main(void) { return t[0] + t[3]; }\n"
+        for name in ["nrf52840", "stm32f411"] {
+            let board = try Board.resolve(name)
+            let bare = try compile(source, board: board)
+            let elf = try ELFFile(path: bare)
+            let data = try XCTUnwrap(elf.loadSegments.first { $0.virtualAddress != $0.physicalAddress }, "a .data segment stored in flash")
+            XCTAssertEqual(data.data.prefix(16), [11, 0, 0, 0, 22, 0, 0, 0, 33, 0, 0, 0, 44, 0, 0, 0])
+            XCTAssertEqual(try run(bare, board: board).exitCode, 55, "startup.c copies .data from flash, \(name)")
+            let newlib = try compile(source, board: board, flags: ["--specs=rdimon.specs"], startup: false)
+            XCTAssertEqual(try run(newlib, board: board).exitCode, 55, "rdimon crt0, \(name)")
+        }
+    }
+
+    func testProgramArgumentsReachArgv() throws {
+        let board = try Board.resolve("nrf52840")
+        let elf = try compile("""
+            #include <stdio.h>
+            int main(int argc, char **argv) { for (int i = 0; i < argc; i++) printf("[%s]", argv[i]); return argc; }
+            """, board: board, flags: ["--specs=rdimon.specs"], startup: false)
+        let args = ["app.elf", "one", "two words", "it's", "say \"hi\"", "", "-v"]
+        let r = try run(elf, board: board) { $0.commandLine = try SemihostingCommandLine.join(args) }
+        XCTAssertEqual(r.stdout, "[app.elf][one][two words][it's][say \"hi\"][][-v]")
+        XCTAssertEqual(r.exitCode, 7)
+        assertError(try SemihostingCommandLine.join(["both \" and '"]), mentions: ["both quote characters"])
+        // newlib offers 255 bytes: 254 characters and the NUL. One more stops the run instead of starting main without arguments.
+        let fits = try run(elf, board: board) { $0.commandLine = "app.elf " + String(repeating: "x", count: 246) }
+        XCTAssertEqual(fits.exitCode, 2)
+        assertError(try run(elf, board: board) { $0.commandLine = "app.elf " + String(repeating: "x", count: 247) },
+                    mentions: ["command line is 256 bytes with its NUL", "buffer holds 255"])
+    }
+
+    /// The report keeps the first bytes of each stream and says it cut the rest; the live echo gets everything.
+    func testOutputIsStreamedWholeAndCappedInTheReport() throws {
+        let board = try Board.resolve("nrf52840")
+        let elf = try compile("""
+            #include <stdio.h>
+            int main(void) { for (int i = 0; i < 100; i++) printf("line %03d\\n", i); fprintf(stderr, "e\\n"); return 0; }
+            """, board: board, flags: ["--specs=rdimon.specs"], startup: false)
+        var options = ProgramRunner.Options()
+        options.capturedOutputBytes = 45
+        var echoed: [UInt8] = []
+        let r = try ProgramRunner(board: board, elfPath: elf).run(options) { isError, bytes in if !isError { echoed += bytes } }
+        XCTAssertEqual(echoed.count, 900)
+        XCTAssertEqual(r.stdout, (0..<5).map { String(format: "line %03d\n", $0) }.joined())
+        XCTAssertEqual(r.stdoutBytes, 900)
+        XCTAssertEqual(r.stderr, "e\n")
+        XCTAssertEqual(r.outputNote, "stdout truncated to its first 45 of 900 bytes")
+        XCTAssertNil(try run(elf, board: board).outputNote)
     }
 
     func testNewlibHelloWorldThroughSemihosting() throws {

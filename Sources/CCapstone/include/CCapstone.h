@@ -22,7 +22,10 @@ typedef struct mcc_insn {
     bool has_target;        ///< the branch target is an immediate (B, BL, CBZ, CBNZ)
     uint32_t target;        ///< absolute target address when has_target
     arm_reg dest;           ///< first operand if written (a load's destination), else ARM_REG_INVALID
-    arm_reg base;           ///< memory operand's base register, else ARM_REG_INVALID
+    /// Memory operand's base register, or a register-list instruction's base (LDM/STM
+    /// forms), else ARM_REG_INVALID.
+    arm_reg base;
+    int32_t disp;           ///< memory operand's immediate offset (0 for post-indexed forms)
     arm_reg index;          ///< memory operand's offset register, else ARM_REG_INVALID
     /// Second and third operands when they are registers, else ARM_REG_INVALID: the Rn and
     /// Rm of three-register forms, such as a divide's dividend and divisor (SDIV Rd, Rn, Rm).

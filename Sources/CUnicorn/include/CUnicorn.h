@@ -35,16 +35,29 @@ typedef bool (*mct_classify_fn)(void *context, uint32_t address, uint32_t size, 
 /// Cycles of one SDIV/UDIV from its operands (the core's early-termination rule).
 typedef uint32_t (*mct_divide_fn)(void *context, uint32_t dividend, uint32_t divisor, bool is_signed);
 
-/// One divide instruction watched by a code hook, to charge its data-dependent cycles.
-typedef struct mct_divide_site {
+/// An instruction watched by a code hook just before it runs: a divide, to charge its
+/// data-dependent cycles (and trap division by zero), or a load/store that must be word
+/// aligned whatever CCR says (LDRD/STRD/LDM/STM), to fault when its address is not.
+typedef enum mct_site_kind { MCT_SITE_DIVIDE, MCT_SITE_WORD_ACCESS } mct_site_kind;
+
+typedef struct mct_site {
     struct mct_meter *meter;
     uint32_t address;
-    int dividend_register;   ///< Unicorn register id
-    int divisor_register;
-    bool is_signed;
-    uint32_t minimum;        ///< cycles already counted in the block's cost
+    mct_site_kind kind;
+    int first_register;   ///< Unicorn register id: a divide's dividend, an access's base
+    int second_register;  ///< a divide's divisor
+    bool is_signed;       ///< divide: SDIV
+    uint32_t minimum;     ///< divide: cycles already counted in the block's cost
+    int32_t offset;       ///< access: added to the base to form the first address
     uc_hook hook;
-} mct_divide_site;
+} mct_site;
+
+/// What a UsageFault (MCT_STOP_USAGE_FAULT) was.
+typedef enum mct_fault_kind {
+    MCT_FAULT_UNALIGNED = 1,          ///< UFSR.UNALIGNED: LDRD/STRD/LDM/STM, fault_pc is the instruction
+    MCT_FAULT_UNALIGNED_TRAPPED = 2,  ///< UFSR.UNALIGNED under CCR.UNALIGN_TRP, fault_pc is its block's start
+    MCT_FAULT_DIVIDE_BY_ZERO = 3,     ///< UFSR.DIVBYZERO
+} mct_fault_kind;
 
 /// Why the last run stopped, beyond what uc_emu_start returned.
 typedef enum mct_stop_reason {
@@ -53,13 +66,14 @@ typedef enum mct_stop_reason {
     MCT_STOP_INTERRUPT = 2,       ///< BKPT, SVC or another exception
     MCT_STOP_CYCLE_LIMIT = 3,     ///< cycle budget used up
     MCT_STOP_CLASSIFY_FAILED = 4, ///< the cycle model could not time a block
+    MCT_STOP_USAGE_FAULT = 5,     ///< a fault the core raises itself: see fault_kind
 } mct_stop_reason;
 
 typedef struct mct_meter {
     uint64_t cycles;
     uint64_t flash_stall_cycles;  ///< part of cycles: instruction fetches waiting on flash
     uint64_t instructions;
-    uint64_t cycle_limit;         ///< stop once cycles reach this; 0 = no limit
+    uint64_t cycle_limit;         ///< stop once cycles reach this (always set: a run has a limit)
     /* pending outcome of the previous block's last instruction */
     uint32_t pending_end;
     uint32_t pending_fall;
@@ -71,6 +85,8 @@ typedef struct mct_meter {
     uint32_t fault_pc;
     uint32_t fault_type;          ///< uc_mem_type of a bad access
     uint32_t interrupt_number;
+    mct_fault_kind fault_kind;    ///< for MCT_STOP_USAGE_FAULT
+    uint32_t fault_size;          ///< bytes of the access, for MCT_FAULT_UNALIGNED_TRAPPED
     /* block cost cache: open addressing on the block address */
     mct_block_cost *table;
     uint32_t capacity;            ///< power of two
@@ -86,8 +102,15 @@ typedef struct mct_meter {
     /* data-dependent divides */
     mct_divide_fn divide_cost;
     void *divide_context;
-    mct_divide_site **divides;
-    uint32_t divide_count, divide_capacity;
+    /* watched instructions */
+    mct_site **sites;
+    uint32_t site_count, site_capacity;
+    /* CCR traps the firmware enabled */
+    bool trap_divide_by_zero;     ///< CCR.DIV_0_TRP
+    bool trap_unaligned;          ///< CCR.UNALIGN_TRP, checked by the access hook once installed
+    bool needs_access_hook;       ///< set when UNALIGN_TRP is first enabled: see mct_meter_set_traps
+    bool has_access_hook;
+    uc_hook access_hook;
 } mct_meter;
 
 /// Installs the block, invalid-memory and interrupt hooks. Call before the first run.
@@ -105,6 +128,21 @@ void mct_meter_set_divide_cost(mct_meter *meter, mct_divide_fn cost, void *conte
 /// block so the hook takes effect from the next execution on.
 uc_err mct_meter_watch_divide(uc_engine *uc, mct_meter *meter, uint32_t address, int dividend, int divisor,
                               bool is_signed, uint32_t minimum);
+
+/// Hooks the LDRD/STRD/LDM/STM at `address`: it faults unless `base` (0..14) + `offset` is a
+/// multiple of 4. Drops the translated block like mct_meter_watch_divide.
+uc_err mct_meter_watch_word_access(uc_engine *uc, mct_meter *meter, uint32_t address, int base, int32_t offset);
+
+/// Follows the firmware's writes to CCR. Enabling UNALIGN_TRP the first time needs a memory
+/// hook, which cannot be added while code runs: this sets `needs_access_hook`, the next block
+/// boundary stops the run (fault_pc = where to resume), and the caller installs the hook
+/// (mct_meter_install_access_hook) and resumes. Like the architecture, which only promises the
+/// change after an ISB, accesses later in the same block are not yet checked.
+void mct_meter_set_traps(mct_meter *meter, bool unaligned, bool divide_by_zero);
+
+/// Adds the hook that faults unaligned halfword and word accesses while `trap_unaligned` is
+/// set, and drops translated blocks so every access sees it.
+uc_err mct_meter_install_access_hook(uc_engine *uc, mct_meter *meter);
 
 /// Accounts the last block's outcome as a fall-through (the run ended there).
 void mct_meter_settle(mct_meter *meter);

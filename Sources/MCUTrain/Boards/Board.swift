@@ -10,14 +10,14 @@ public struct Board: Codable, Sendable, Equatable {
         public let size: UInt32
         public var end: UInt64 { UInt64(origin) + UInt64(size) }
 
-        enum CodingKeys: String, CodingKey { case name, kind, origin, size }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, kind, origin, size }
 
         public init(name: String, kind: Kind, origin: UInt32, size: UInt32) {
             self.name = name; self.kind = kind; self.origin = origin; self.size = size
         }
 
         public init(from decoder: Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)
             kind = try c.decode(Kind.self, forKey: .kind)
             origin = try Self.address(c, .origin)
@@ -34,11 +34,10 @@ public struct Board: Codable, Sendable, Equatable {
 
         /// Addresses read better in hex, so both "0x20000000" and plain integers are accepted.
         private static func address(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> UInt32 {
-            if let n = try? c.decode(UInt32.self, forKey: key) { return n }
-            let text = try c.decode(String.self, forKey: key)
+            guard let text = try? c.decode(String.self, forKey: key) else { return try c.decodeInteger(UInt32.self, forKey: key) }
             let digits = text.lowercased().hasPrefix("0x") ? String(text.dropFirst(2)) : text
             guard let n = UInt32(digits, radix: text.lowercased().hasPrefix("0x") ? 16 : 10) else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "'\(text)' is not a 32-bit address")
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(Quoted(text)) is not a 32-bit address")
             }
             return n
         }
@@ -55,8 +54,22 @@ public struct Board: Codable, Sendable, Equatable {
         /// Where the figures come from (datasheet section, or "inferred").
         public let source: String
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case waitStates = "wait_states", cacheBytes = "cache_bytes", lineBytes = "line_bytes", prefetch, source
+        }
+
+        init(waitStates: UInt32, cacheBytes: UInt32, lineBytes: UInt32, prefetch: Bool, source: String) {
+            self.waitStates = waitStates; self.cacheBytes = cacheBytes; self.lineBytes = lineBytes
+            self.prefetch = prefetch; self.source = source
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+            waitStates = try c.decodeInteger(UInt32.self, forKey: .waitStates)
+            cacheBytes = try c.decodeInteger(UInt32.self, forKey: .cacheBytes)
+            lineBytes = try c.decodeInteger(UInt32.self, forKey: .lineBytes)
+            prefetch = try c.decode(Bool.self, forKey: .prefetch)
+            source = try c.decode(String.self, forKey: .source)
         }
 
         public static let zeroWait = FlashAccess(waitStates: 0, cacheBytes: 0, lineBytes: 16, prefetch: false, source: "none given")
@@ -73,26 +86,28 @@ public struct Board: Codable, Sendable, Equatable {
     /// The file this board was read from, for messages that tell the user what to edit.
     public private(set) var file = ""
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, core, regions = "memory", clockHz = "clock_hz", stackBytes = "stack_bytes", flashAccess = "flash_access"
     }
 
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         description = try c.decode(String.self, forKey: .description)
         core = try c.decode(Core.self, forKey: .core)
-        clockHz = try c.decode(UInt32.self, forKey: .clockHz)
+        clockHz = try c.decodeInteger(UInt32.self, forKey: .clockHz)
         regions = try c.decode([Region].self, forKey: .regions)
-        stackBytes = try c.decode(UInt32.self, forKey: .stackBytes)
+        stackBytes = try c.decodeInteger(UInt32.self, forKey: .stackBytes)
         flashAccess = try c.decodeIfPresent(FlashAccess.self, forKey: .flashAccess) ?? .zeroWait
     }
 
-    /// The region code runs from and the region data and stack live in.
+    /// The region code runs from and the region data and stack live in: the first of each
+    /// kind. The linker script places nothing in further RAM regions (such as a CCM).
     public var flash: Region { regions.first { $0.kind == .flash }! }
     public var ram: Region { regions.first { $0.kind == .ram }! }
-    /// What a training step may use: every RAM region the CPU can address.
-    public var ramBudgetBytes: Int { regions.filter { $0.kind == .ram }.reduce(0) { $0 + Int($1.size) } }
+    /// What a training step may use: the RAM region the linker places data and stack in.
+    /// Every budget check and report uses this one figure.
+    public var ramBudgetBytes: Int { Int(ram.size) }
 
     public static func load(path: String) throws -> Board {
         var board = try JSONFile.decode(Board.self, path: path)
@@ -102,18 +117,11 @@ public struct Board: Codable, Sendable, Equatable {
     }
 
     func validate() throws {
+        try Identifier.validate(name, field: "name")
         guard clockHz > 0 else { throw ConfigError("field 'clock_hz' must be positive") }
         guard regions.contains(where: { $0.kind == .flash }) else { throw ConfigError("field 'memory' has no flash region") }
         guard regions.contains(where: { $0.kind == .ram }) else { throw ConfigError("field 'memory' has no ram region") }
-        for (i, r) in regions.enumerated() {
-            guard r.size > 0, r.size % 1024 == 0, r.origin % 1024 == 0 else {
-                throw ConfigError("field 'memory[\(i)]' (\(r.name)): origin and size must be non-zero multiples of 1 KB")
-            }
-            guard r.end <= 0x1_0000_0000 else { throw ConfigError("field 'memory[\(i)]' (\(r.name)) runs past 4 GB") }
-            for (j, other) in regions.enumerated() where j < i && r.origin < other.end && UInt64(other.origin) < r.end {
-                throw ConfigError("field 'memory[\(i)]' (\(r.name)) overlaps memory[\(j)] (\(other.name))")
-            }
-        }
+        try validateMemoryMap()
         let line = flashAccess.lineBytes, cache = flashAccess.cacheBytes
         guard line >= 4, line <= 256, line & (line - 1) == 0, cache % line == 0, (cache / line) & (cache / line &- 1) == 0 else {
             throw ConfigError("field 'flash_access': line_bytes must be a power of two 4...256 and cache_bytes a power-of-two number of lines (or 0)")
@@ -151,10 +159,10 @@ extension Board {
     public static func resolve(_ nameOrPath: String, boardsDirectory: String = ProjectPaths.boards) throws -> Board {
         if nameOrPath.hasSuffix(".json") { return try load(path: nameOrPath) }
         let path = (boardsDirectory as NSString).appendingPathComponent("\(nameOrPath).json")
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard (try? Identifier.validate(nameOrPath, field: "board")) != nil, FileManager.default.fileExists(atPath: path) else {
             let known = (try? FileManager.default.contentsOfDirectory(atPath: boardsDirectory))?
                 .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted() ?? []
-            throw ConfigError("unknown board '\(nameOrPath)': no \(path) (known: \(known.joined(separator: ", ")))")
+            throw ConfigError("unknown board \(Quoted(nameOrPath)): no such file in \(boardsDirectory) (known: \(known.joined(separator: ", ")))")
         }
         return try load(path: path)
     }

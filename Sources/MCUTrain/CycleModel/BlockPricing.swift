@@ -21,7 +21,8 @@ enum BlockPricing {
         let lastCost = cost(last, previous)
         var timing = BlockTiming(instructions: UInt32(instructions.count), cycles: cycles,
                                  fallCycles: lastCost, jumpCycles: lastCost,
-                                 divides: try instructions.compactMap { try DivideSite($0) })
+                                 divides: try instructions.compactMap { try DivideSite($0) },
+                                 wordAccesses: instructions.compactMap { WordAccessSite($0) })
         if last.writes_pc {
             timing.jumpCycles = taken(last, lastCost)
             // Every M-profile TRM prices a branch that is skipped (condition false) at 1.

@@ -13,14 +13,18 @@ public struct BlockTiming: Equatable, Sendable {
     /// SDIV/UDIV in the block. The counts above charge each at the core's
     /// `minimumDivideCycles`; only the operand values at run time tell how much longer it took.
     public var divides: [DivideSite]
+    /// Loads and stores in the block that must be word aligned; not part of the timing, but
+    /// found in the same decode so the emulator can check them.
+    public var wordAccesses: [WordAccessSite]
 
     public init(instructions: UInt32, cycles: UInt32, fallCycles: UInt32, jumpCycles: UInt32,
-                divides: [DivideSite] = []) {
+                divides: [DivideSite] = [], wordAccesses: [WordAccessSite] = []) {
         self.instructions = instructions
         self.cycles = cycles
         self.fallCycles = fallCycles
         self.jumpCycles = jumpCycles
         self.divides = divides
+        self.wordAccesses = wordAccesses
     }
 }
 

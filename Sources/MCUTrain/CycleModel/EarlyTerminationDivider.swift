@@ -34,19 +34,10 @@ extension DivideSite {
     /// The site of an SDIV/UDIV, or nil for any other instruction.
     init?(_ instruction: mcc_insn) throws {
         guard instruction.id == ARM_INS_SDIV || instruction.id == ARM_INS_UDIV else { return nil }
-        guard let dividend = Self.number(of: instruction.rn), let divisor = Self.number(of: instruction.rm) else {
+        guard let dividend = coreRegisterNumber(instruction.rn), let divisor = coreRegisterNumber(instruction.rm) else {
             throw CycleModelError.undecodable(address: instruction.address)
         }
         self.init(address: instruction.address, dividendRegister: dividend, divisorRegister: divisor,
                   isSigned: instruction.id == ARM_INS_SDIV)
-    }
-
-    /// 0...14 for r0...r14; nil for PC and non-core registers, which a divide cannot use.
-    private static func number(of register: arm_reg) -> Int? {
-        if register == ARM_REG_SP { return 13 }
-        if register == ARM_REG_LR { return 14 }
-        // Capstone numbers R0...R12 consecutively.
-        let offset = Int(register.rawValue) - Int(ARM_REG_R0.rawValue)
-        return (0...12).contains(offset) ? offset : nil
     }
 }

@@ -8,7 +8,7 @@ public enum DataSource {
         let arg = argument ?? (graph.inputShape.count == 64 ? ProjectPaths.digits : "synthetic")
         if arg == "synthetic" || arg.hasPrefix("synthetic:") {
             let count = arg == "synthetic" ? defaultSyntheticCount : Int(arg.dropFirst("synthetic:".count)) ?? -1
-            guard (2...100_000).contains(count) else { throw ConfigError("--data \(arg.prefix(40)): the sample count must be 2...100000") }
+            guard (2...100_000).contains(count) else { throw ConfigError("--data \(Quoted(arg)): the sample count must be 2...100000") }
             return (Dataset.synthetic(featureCount: graph.inputShape.count, classCount: graph.classCount, count: count, seed: seed), "synthetic data")
         }
         return (arg.hasSuffix(".csv") ? try DatasetLoader.loadCSV(path: arg) : try DatasetLoader.loadBinary(path: arg), arg)

@@ -10,9 +10,13 @@ final class DebugBlocks {
 
     private let cycles: () -> UInt64
     private let clockHz: UInt32
-    /// Bytes the firmware wrote to ITM stimulus port 0.
-    private(set) var itmOutput: [UInt8] = []
-    var onITM: ((UInt8) -> Void)?
+    /// Receives the bytes the firmware writes to ITM stimulus port 0.
+    var onITM: (([UInt8]) -> Void)?
+    /// Receives each value the firmware writes to SCB->CCR, whose trap bits the emulator honours.
+    var onCCR: ((UInt32) -> Void)?
+    /// CCR bits: fault unaligned halfword/word accesses; fault SDIV/UDIV by zero (ARMv7-M ARM B3.2.8).
+    static let unalignTrap: UInt32 = 1 << 3
+    static let divideByZeroTrap: UInt32 = 1 << 4
     private var registers: [UInt32: UInt32] = [
         itmBase + 0xE80: 1,  // ITM_TCR.ITMENA and ITM_TER port 0: as a debugger that traces leaves them
         itmBase + 0xE00: 1,
@@ -39,6 +43,7 @@ final class DebugBlocks {
         static let systRVR: UInt32 = scsBase + 0x14
         static let systCVR: UInt32 = scsBase + 0x18
         static let systCALIB: UInt32 = scsBase + 0x1C
+        static let ccr: UInt32 = scsBase + 0xD14
     }
 
     private var cyccntEnabled: Bool {
@@ -71,9 +76,7 @@ final class DebugBlocks {
     func write(_ address: UInt32, _ value: UInt32, size: Int) {
         switch address {
         case Self.itmBase:
-            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
-            itmOutput += bytes
-            bytes.forEach { onITM?($0) }
+            onITM?((0..<size).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) })
         case Register.cyccnt:
             cyccntBase = value
             if cyccntSince != nil { cyccntSince = cycles() }
@@ -86,6 +89,7 @@ final class DebugBlocks {
             if wasCounting { cyccntBase = read(Register.cyccnt) }
             if wasTicking { systickStart = systickCurrent(); systickSince = cycles(); flagReadAt = max(flagReadAt, systickSince) }
             registers[address] = value
+            if address == Register.ccr { onCCR?(value) }
             if cyccntEnabled != wasCounting || wasCounting { cyccntSince = cyccntEnabled ? cycles() : nil }
             if systickEnabled && !wasTicking { systickSince = cycles() }
         }

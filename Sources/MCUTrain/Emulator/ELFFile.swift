@@ -192,6 +192,9 @@ private struct ELFReader {
         let table = try entries("program header", offset: header.u32(28), count: Int(header.u16(44)),
                                 entrySize: UInt32(header.u16(42)), minimum: ELFConstant.programHeaderSize)
         return try table.enumerated().filter { $0.element.u32(0) == ELFConstant.ptLoad }.map { index, entry in
+            guard entry.u32(16) <= entry.u32(20) else {
+                throw fail("program header \(index): file size \(elfHex(entry.u32(16))) exceeds memory size \(elfHex(entry.u32(20)))")
+            }
             let data = try slice("program header \(index) segment", offset: UInt64(entry.u32(4)),
                                  size: UInt64(entry.u32(16)))
             return ELFSegment(virtualAddress: entry.u32(8), physicalAddress: entry.u32(12),

@@ -21,7 +21,6 @@ public final class Machine {
     public var semihosting: Semihosting?
     /// Cycles spent waiting on flash, part of `cycles`.
     public var flashStallCycles: UInt64 { meter.pointee.flash_stall_cycles }
-    public var itmOutput: [UInt8] { debug.itmOutput }
 
     /// Counts since the machine was created.
     public var cycles: UInt64 { meter.pointee.cycles }
@@ -72,6 +71,9 @@ public final class Machine {
             Unmanaged<Machine>.fromOpaque(context!).takeUnretainedValue().timing
                 .divideCycles(dividend: dividend, divisor: divisor, isSigned: isSigned)
         }, context)
+        debug.onCCR = { ccr in
+            mct_meter_set_traps(meter, ccr & DebugBlocks.unalignTrap != 0, ccr & DebugBlocks.divideByZeroTrap != 0)
+        }
     }
 
     /// Each 4 KB page of the debug blocks goes through `DebugBlocks`, word by word.
@@ -106,6 +108,7 @@ public final class Machine {
             out.pointee.fall_cycles = t.fallCycles
             out.pointee.jump_cycles = t.jumpCycles
             for site in t.divides { try watch(site) }
+            for site in t.wordAccesses { try watch(site) }
             return true
         } catch {
             classifyError = error
@@ -117,6 +120,12 @@ public final class Machine {
     private func watch(_ site: DivideSite) throws {
         try Self.check(mct_meter_watch_divide(uc, meter, site.address, Int32(site.dividendRegister), Int32(site.divisorRegister),
                                               site.isSigned, timing.minimumDivideCycles), "watching the divide at \(locate(site.address, in: elf))")
+    }
+
+    /// Faults an LDRD/STRD/LDM/STM whose address is not word aligned, through a code hook on it.
+    private func watch(_ site: WordAccessSite) throws {
+        try Self.check(mct_meter_watch_word_access(uc, meter, site.address, Int32(site.baseRegister), site.offset),
+                       "watching the load/store at \(locate(site.address, in: elf))")
     }
 
     // MARK: memory
@@ -157,19 +166,32 @@ public final class Machine {
 
     // MARK: firmware
 
-    /// Places every allocated section at its run address, as the reset handler would leave it.
+    /// Loads the image the way the board would hold it once its reset code has run, which
+    /// serves both start-up paths:
+    /// - each PT_LOAD segment's bytes go to its load (physical) address, as a flash programmer
+    ///   writes them, so reset code that copies `.data` from flash (Firmware/startup.c) finds
+    ///   the initialisers there;
+    /// - a segment whose run (virtual) address differs is also placed there, the copy that reset
+    ///   code would make, because newlib's rdimon crt0 does not copy `.data` and calls into
+    ///   firmware functions skip reset altogether. Copying again at reset writes the same bytes.
+    /// The rest of a segment's memory size (`.bss`) stays zero: board RAM starts zeroed.
     public func load(_ elf: ELFFile) throws {
-        for section in elf.allocatedSections where section.size > 0 {
-            guard hostPointer(section.address, Int(section.size)) != nil else {
-                throw EmulatorError("\(elf.path): section \(section.name) at \(locate(section.address, in: nil)) (\(section.size) bytes) lies outside \(board.name)'s memory map")
+        guard !elf.loadSegments.isEmpty else { throw EmulatorError("\(elf.path): no loadable (PT_LOAD) segment to load") }
+        for (i, segment) in elf.loadSegments.enumerated() {
+            let places = [(segment.physicalAddress, segment.data.count, "load"), (segment.virtualAddress, Int(segment.memorySize), "run")]
+            for (address, size, what) in places where size > 0 && hostPointer(address, size) == nil {
+                throw EmulatorError("\(elf.path): segment \(i) (\(size) bytes) at \(what) address \(locate(address, in: nil)) lies outside \(board.name)'s memory map")
             }
-            try write(section.isNoBits ? [UInt8](repeating: 0, count: Int(section.size)) : section.data, at: section.address)
+            try write(segment.data, at: segment.physicalAddress)
+            if segment.virtualAddress != segment.physicalAddress { try write(segment.data, at: segment.virtualAddress) }
         }
         self.elf = elf
         try Self.check(mct_flush_blocks(uc), "flushing translated code")
         if accounting {
             for section in elf.allocatedSections where section.isExecutable && !section.isNoBits {
-                for site in try DivideScan.sites(in: section.data, at: section.address) { try watch(site) }
+                let sites = try CodeSweep.sites(in: section.data, at: section.address)
+                for site in sites.divides { try watch(site) }
+                for site in sites.wordAccesses { try watch(site) }
             }
         }
     }
@@ -214,14 +236,25 @@ public final class Machine {
     public func execute(from entry: UInt32, stackTop: UInt32, what: String, maxCycles: UInt64) throws -> End {
         try setRegister(UC_ARM_REG_SP, stackTop)
         try setRegister(UC_ARM_REG_LR, returnAddress | 1)
+        guard maxCycles > 0 else { throw EmulatorError("\(what): the cycle limit must be at least 1") }
         let startCycles = meter.pointee.cycles
-        meter.pointee.cycle_limit = startCycles + maxCycles
+        let (limit, overflow) = startCycles.addingReportingOverflow(maxCycles)
+        meter.pointee.cycle_limit = overflow ? .max : limit
         var pc = entry
         while true {
             meter.pointee.stop_reason = MCT_STOP_NONE
             meter.pointee.pending = false
             let err = uc_emu_start(uc, UInt64(pc | 1), UInt64(returnAddress), 0, 0)
             mct_meter_settle(meter)
+            if meter.pointee.needs_access_hook {
+                // The firmware just set CCR.UNALIGN_TRP: add the check and carry on where it stopped.
+                try Self.check(mct_meter_install_access_hook(uc, meter), "installing the unaligned-access trap")
+                let resume = try register(UC_ARM_REG_PC)
+                if err == UC_ERR_OK, meter.pointee.stop_reason == MCT_STOP_NONE, resume != returnAddress {
+                    pc = resume
+                    continue
+                }
+            }
             if let host = semihosting, isSemihostingCall() {
                 let m = meter.pointee
                 let outcome = try host.handle(operation: try register(UC_ARM_REG_R0), parameter: try register(UC_ARM_REG_R1),
@@ -260,6 +293,8 @@ public final class Machine {
         case MCT_STOP_INTERRUPT:
             let what = [2: "SVC", 7: "BKPT"][Int(m.interrupt_number)] ?? "exception \(m.interrupt_number)"
             throw EmulatorError("\(function): \(what) at PC \(pc)\(isSemihostingCall() ? " (a semihosting call, and semihosting is off)" : "")")
+        case MCT_STOP_USAGE_FAULT:
+            throw EmulatorError("\(function): \(usageFault(m))")
         case MCT_STOP_CLASSIFY_FAILED:
             throw EmulatorError("\(function): cycle model cannot time the block at \(pc): \(classifyError.map { "\($0)" } ?? "unknown")")
         default:
@@ -272,6 +307,22 @@ public final class Machine {
         let pc2 = try register(UC_ARM_REG_PC)
         guard pc2 == returnAddress else {
             throw EmulatorError("\(function): stopped at \(locate(pc2, in: elf)) without returning (WFI or halt?)")
+        }
+    }
+
+    /// "UsageFault (UNALIGNED): 4-byte access at 0x20000102 ..." in the terms of the core's fault
+    /// status register; ARMv6-M has no UsageFault and escalates to HardFault.
+    private func usageFault(_ m: mct_meter) -> String {
+        let name = [.cortexM0, .cortexM0Plus].contains(board.core) ? "HardFault" : "UsageFault"
+        let pc = locate(m.fault_pc, in: elf)
+        switch m.fault_kind {
+        case MCT_FAULT_DIVIDE_BY_ZERO:
+            return "\(name) (DIVBYZERO): divide by zero with CCR.DIV_0_TRP set, PC \(pc)"
+        case MCT_FAULT_UNALIGNED_TRAPPED:
+            // Unicorn's memory hooks only know the block, not the instruction.
+            return "\(name) (UNALIGNED): \(m.fault_size)-byte access at \(locate(m.fault_address, in: nil)) with CCR.UNALIGN_TRP set, in the block starting at PC \(pc)"
+        default:
+            return "\(name) (UNALIGNED): LDRD/STRD/LDM/STM address \(locate(m.fault_address, in: nil)) is not word aligned, PC \(pc)"
         }
     }
 

@@ -8,7 +8,10 @@ public struct ProgramRunner {
         public var arguments: [UInt32] = []
         public var maxCycles: UInt64 = 10_000_000_000
         public var allowHostFiles = false
+        /// What SYS_GET_CMDLINE answers; see `SemihostingCommandLine` to build it from arguments.
         public var commandLine: String = ""
+        /// Bytes of each output stream the report keeps (everything still goes to `output`).
+        public var capturedOutputBytes = RunReport.capturedOutputBytes
         public init() {}
     }
 
@@ -32,9 +35,14 @@ public struct ProgramRunner {
         let host = Semihosting(configuration: .init(
             allowHostFiles: options.allowHostFiles, commandLine: options.commandLine,
             heapBase: heapBase, heapLimit: limit, stackBase: top, stackLimit: limit))
-        host.onOutput = output
+        var stdout = CapturedOutput(limit: options.capturedOutputBytes), stderr = stdout
+        let capture = { (isError: Bool, bytes: [UInt8]) in
+            if isError { stderr.append(bytes) } else { stdout.append(bytes) }
+            output(isError, bytes)
+        }
+        host.onOutput = capture
         machine.semihosting = host
-        machine.debug.onITM = { output(false, [$0]) }
+        machine.debug.onITM = { capture(false, $0) }
         let stack = StackMeter(limit: limit, top: top)
         try stack.prepare(machine)
 
@@ -63,8 +71,7 @@ public struct ProgramRunner {
             exitCode: exitCode, returnValue: returnValue, cycles: machine.cycles, instructions: machine.instructions,
             flashStallCycles: machine.flashStallCycles,
             timeMs: Double(machine.cycles) / Double(board.clockHz) * 1000,
-            stdout: String(decoding: host.output + machine.itmOutput, as: UTF8.self),
-            stderr: String(decoding: host.errorOutput, as: UTF8.self),
+            stdout: stdout, stderr: stderr,
             peakStackBytes: try stack.used(machine), staticRAMBytes: elf.staticRAMBytes(on: board),
             flashBytes: elf.flashBytes, wallSeconds: wall)
     }

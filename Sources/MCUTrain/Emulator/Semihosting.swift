@@ -56,11 +56,9 @@ public final class Semihosting {
     }
 
     public let configuration: Configuration
-    /// Everything written to stdout: ":tt" opened for writing, SYS_WRITEC and SYS_WRITE0.
-    public private(set) var output: [UInt8] = []
-    /// Everything written to ":tt" opened for appending, which newlib uses as stderr.
-    public private(set) var errorOutput: [UInt8] = []
-    /// Called with each piece of output as it happens, to echo it live to the terminal.
+    /// Called with each piece of output as it happens: stdout (":tt" opened for writing,
+    /// SYS_WRITEC, SYS_WRITE0) or, with `isError`, ":tt" opened for appending, which newlib
+    /// uses as stderr. Nothing is kept here: the receiver decides what to hold.
     public var onOutput: ((_ isError: Bool, _ bytes: [UInt8]) -> Void)?
 
     var files: [UInt32: OpenFile] = [:]
@@ -122,21 +120,23 @@ public final class Semihosting {
         }
     }
 
-    /// Block: buffer address, buffer size. newlib's crt0 hands over a fixed buffer, so a command
-    /// line that does not fit (with its NUL) fails instead of being cut mid-argument.
+    /// Block: buffer address, buffer size. newlib's crt0 offers a fixed 255 bytes (3.3, seen here) and
+    /// on failure starts `main` with no arguments at all, so a command line that does not fit
+    /// (with its NUL) stops the run rather than being cut or silently dropped.
     private func sysGetCmdline(block: UInt32, memory: GuestMemory) throws -> UInt32 {
         let words = try memory.words(2, at: block)
         let text = Array(configuration.commandLine.utf8)
-        guard text.count < words[1] else { return fail(GuestErrno.invalid) }
+        guard text.count < words[1] else {
+            throw SemihostingError("the program's command line is \(text.count + 1) bytes with its NUL, but its buffer holds \(words[1]): pass shorter arguments")
+        }
         try memory.write(text + [0], at: words[0])
         try memory.write(words: [UInt32(text.count)], at: block &+ 4)
         return 0
     }
 
-    /// Output is kept and echoed in the order the guest wrote it.
+    /// Output goes out in the order the guest wrote it.
     func emit(_ bytes: [UInt8], isError: Bool) {
         guard !bytes.isEmpty else { return }
-        if isError { errorOutput += bytes } else { output += bytes }
         onOutput?(isError, bytes)
     }
 

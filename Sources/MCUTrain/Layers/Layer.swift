@@ -18,7 +18,7 @@ public enum UpdateMode: Equatable, Sendable, Decodable, CustomStringConvertible 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let mode = Self(text) else {
-            throw ConfigError("update mode '\(text.prefix(40))' must be frozen, bias, weights, or weights:1/8, 1/4, 1/2")
+            throw ConfigError("update mode \(Quoted(text)) must be frozen, bias, weights, or weights:1/8, 1/4, 1/2")
         }
         self = mode
     }

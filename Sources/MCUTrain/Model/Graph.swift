@@ -48,11 +48,11 @@ public struct Graph: Sendable {
         for (i, layer) in spec.layers.enumerated() {
             let field = "layers[\(i)]"
             let name = layer.name ?? "\(layer.op)\(i)"
-            try ModelName.check(name, field: "\(field).name")
+            try Identifier.validate(name, field: "\(field).name")
             guard tensorOf[name] == nil else { throw ConfigError("field '\(field).name': '\(name)' is already a tensor") }
             let inputNames = layer.inputs ?? [previous]
             let inputs = try inputNames.map { n -> Int in
-                guard let t = tensorOf[n] else { throw ConfigError("field '\(field).input': no tensor '\(n.prefix(48))' before this layer") }
+                guard let t = tensorOf[n] else { throw ConfigError("field '\(field).input': no tensor \(Quoted(n)) before this layer") }
                 return t
             }
             previous = name
@@ -67,7 +67,7 @@ public struct Graph: Sendable {
             }
             let op = layer.op == "pointwise" ? "conv2d" : layer.op
             guard let kindType = LayerRegistry.kind(op) else {
-                throw ConfigError("field '\(field).op': unknown op '\(layer.op.prefix(40))' (known: \((LayerRegistry.kinds.map { $0.op } + ["pointwise", "flatten"]).joined(separator: ", ")))")
+                throw ConfigError("field '\(field).op': unknown op \(Quoted(layer.op)) (known: \((LayerRegistry.kinds.map { $0.op } + ["pointwise", "flatten"]).joined(separator: ", ")))")
             }
             let kind = try kindType.init(layer, inputs: inputs.map { shapes[$0] }, field: field)
             var update = UpdateMode.weights(ratio: 1)
@@ -81,7 +81,7 @@ public struct Graph: Sendable {
         if let sparse {
             for name in sparse.layers.keys.sorted() {
                 guard let t = tensorOf[name], t > 0, nodes[t - 1].name == name else {
-                    throw ConfigError("field 'sparse_update.layers': no layer named '\(name.prefix(48))'")
+                    throw ConfigError("field 'sparse_update.layers': no layer named \(Quoted(name))")
                 }
                 guard nodes[t - 1].kind.parameters != nil else {
                     throw ConfigError("field 'sparse_update.layers.\(name)': \(nodes[t - 1].op) has no parameters to train")

@@ -124,7 +124,7 @@ public struct ModelSpec: Decodable, Sendable, Equatable {
     }
 
     public func validate() throws {
-        try ModelName.check(name, field: "name")
+        try Identifier.validate(name, field: "name")
         guard input.shape.count == 1 || input.shape.count == 3, input.shape.allSatisfy({ (1...4096).contains($0) }),
               input.shape.reduce(1, *) <= 1 << 20 else {
             throw ConfigError("field 'input.shape' must be [features] or [height, width, channels], each 1...4096")
@@ -136,39 +136,5 @@ public struct ModelSpec: Decodable, Sendable, Equatable {
         }
         _ = try Graph(self, update: .full)
         if sparseUpdate != nil { _ = try Graph(self, update: .sparse) }
-    }
-}
-
-/// Decoding with every key checked: a misspelt field is an error that names it, never a
-/// silently applied default.
-extension Decoder {
-    func strictContainer<K: CodingKey & CaseIterable>(keyedBy type: K.Type) throws -> KeyedDecodingContainer<K> {
-        let any = try container(keyedBy: AnyKey.self)
-        let known = Set(K.allCases.map(\.stringValue))
-        if let unknown = any.allKeys.first(where: { !known.contains($0.stringValue) }) {
-            let parts: [String] = (codingPath + [unknown]).map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }
-            let path = String(parts.joined().drop { $0 == "." })
-            throw ConfigError("unknown field '\(path)' (known: \(known.sorted().joined(separator: ", ")))")
-        }
-        return try container(keyedBy: type)
-    }
-}
-
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
-}
-
-/// Names that end up in C identifiers, file names and messages: a conservative set.
-enum ModelName {
-    static func check(_ name: String, field: String) throws {
-        let ok = (1...48).contains(name.utf8.count) && name.utf8.first.map { (97...122).contains($0) || (65...90).contains($0) } == true
-            && name.utf8.allSatisfy { (97...122).contains($0) || (65...90).contains($0) || (48...57).contains($0) || $0 == 95 || $0 == 45 }
-        guard ok else {
-            let shown = name.count > 40 ? String(name.prefix(40)) + "…" : name
-            throw ConfigError("field '\(field)' (\"\(shown.debugDescription.dropFirst().dropLast())\") must be 1-48 letters, digits, '_' or '-', starting with a letter")
-        }
     }
 }

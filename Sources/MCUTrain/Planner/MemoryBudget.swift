@@ -4,7 +4,7 @@ public enum MemoryBudget {
     /// Static RAM plus the stack reserve must fit the RAM region the linker places data in.
     public static func check(_ plan: MemoryPlan, board: Board, model: String) throws {
         let need = plan.staticRAMBytes + Int(board.stackBytes)
-        let have = Int(board.ram.size)
+        let have = board.ramBudgetBytes
         guard need > have else { return }
         let peak = plan.peak
         let live = peak.buffers.prefix(4).map { "\($0.label) \(grouped($0.bytes)) B" }.joined(separator: ", ")

@@ -22,9 +22,9 @@ public struct EmulatorBenchmark {
 
     public let board: Board
     public let source: ModelSource
-    public let steps: Int32
+    public let steps: UInt32
 
-    public init(board: Board, source: ModelSource, steps: Int32) {
+    public init(board: Board, source: ModelSource, steps: UInt32) {
         self.board = board
         self.source = source
         self.steps = steps
@@ -43,7 +43,7 @@ public struct EmulatorBenchmark {
                 let top = try machine.address(of: "__StackTop")
                 _ = try machine.call("mct_init", [1], stackTop: top, maxCycles: UInt64.max / 2)
                 let start = Date()
-                let result = try machine.call("mct_bench_steps", [UInt32(steps)], stackTop: top, maxCycles: UInt64.max / 2)
+                let result = try machine.call("mct_bench_steps", [steps], stackTop: top, maxCycles: UInt64.max / 2)
                 let wall = Date().timeIntervalSince(start)
                 best[accounting] = min(best[accounting] ?? .infinity, wall)
                 if accounting {

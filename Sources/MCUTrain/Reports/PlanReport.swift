@@ -40,8 +40,8 @@ public struct PlanReport: Encodable, Sendable {
         liveAtPeakBytes = peak.buffers.reduce(0) { $0 + $1.bytes }
         peakStep = plan.stepNames[peak.step]
         stackReserveBytes = Int(board.stackBytes)
-        ramBudgetBytes = Int(board.ram.size)
-        fits = plan.staticRAMBytes + Int(board.stackBytes) <= Int(board.ram.size)
+        ramBudgetBytes = board.ramBudgetBytes
+        fits = plan.staticRAMBytes + Int(board.stackBytes) <= board.ramBudgetBytes
         self.flashBytes = flashBytes
         flashParameterBytes = plan.flashParameterBytes
         forwardMACs = g.forwardMACs

@@ -35,7 +35,7 @@ func format(_ x: Double, _ digits: Int) -> String {
 private func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { acc, _ in acc * 10 } }
 
 /// 1234567 → "1,234,567": byte and cycle counts are easier to read grouped.
-func grouped(_ n: Int) -> String {
+public func grouped(_ n: Int) -> String {
     let digits = String(n.magnitude)
     var out = ""
     for (i, ch) in digits.enumerated() {

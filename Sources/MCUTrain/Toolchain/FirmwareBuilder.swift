@@ -32,7 +32,7 @@ public struct FirmwareBuilder {
         } catch let error as ConfigError {
             throw error
         } catch {
-            throw ConfigError("cannot write generated sources to \(directory): \(error.localizedDescription)")
+            throw ConfigError("cannot write generated sources to \(directory): \(FileProblem.reason(error, path: directory))")
         }
         let elf = directory + "/firmware.elf"
         let sources = (["startup.c", "main.c", "mct_kernels.c", "mct_model.c"] + extraSources).map { directory + "/" + $0 }
@@ -54,7 +54,7 @@ public struct FirmwareBuilder {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         do { try process.run() } catch {
-            throw ConfigError("cannot start \(tool): \(error.localizedDescription)")
+            throw ConfigError("cannot start \(tool) through /usr/bin/env: \(FileProblem.reason(error, path: "/usr/bin/env"))")
         }
         let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

@@ -64,7 +64,7 @@ extension Board {
             try String(contentsOfFile: startup, encoding: .utf8).write(toFile: copy, atomically: true, encoding: .utf8)
             return [link, copy]
         } catch {
-            throw ConfigError("cannot write the board files for \(name) to \(directory): \(error.localizedDescription)")
+            throw ConfigError("cannot write the board files for \(name) to \(directory): \(FileProblem.reason(error, path: directory))")
         }
     }
 }

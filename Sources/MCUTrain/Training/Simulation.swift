@@ -111,7 +111,7 @@ public struct Simulation {
             instructionsPerStepMean: Double(stepInstructions) / Double(steps),
             cyclesPerInferenceMean: Double(inferenceCycles) / Double(inferences),
             msPerStep: meanCycles / Double(device.board.clockHz) * 1000, forwardMACs: model.graph.forwardMACs,
-            peakRamBytes: ram.peakBytes, ramBudgetBytes: Int(device.board.ram.size), ram: ram,
+            peakRamBytes: ram.peakBytes, ramBudgetBytes: device.board.ramBudgetBytes, ram: ram,
             flashBytes: device.elf.flashBytes, emulatedInstructions: instructions, wallSeconds: wall,
             emulatedMIPS: Double(instructions) / wall / 1e6, epochs: epochs)
     }
