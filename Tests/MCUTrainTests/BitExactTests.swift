@@ -1,9 +1,10 @@
 import XCTest
 @testable import MCUTrain
 
-/// The emulated firmware and the Swift twin must agree bit for bit, step after step, for every
-/// layer kind: odd shapes, strides with padding, channels not a multiple of 4, 1×1 tensors,
-/// residual adds, and sparse update schemes.
+/// The emulated firmware, the same C built for the host with AddressSanitizer and
+/// UndefinedBehaviorSanitizer, and the Swift twin must agree bit for bit, step after step, for
+/// every layer kind: odd shapes, strides with padding, channels not a multiple of 4, 1×1
+/// tensors, residual adds, and sparse update schemes.
 final class BitExactTests: XCTestCase {
     /// Runs `steps` training steps on the device and the twin; compares every prediction,
     /// p_true and logits, then every parameter.
@@ -13,7 +14,9 @@ final class BitExactTests: XCTestCase {
         let device = try trainingDevice(self, path, update: update, data: data)
         let model = device.source.model
         var twin = IntegerNetwork(model, seed: 7)
+        let host = try HostDevice(source: device.source, buildDirectory: temporaryDirectory(self), sanitize: true)
         try device.initialize(seed: 7)
+        try host.initialize(seed: 7)
         let samples = data ?? Dataset.synthetic(featureCount: model.graph.inputShape.count, classCount: model.graph.classCount, count: steps, seed: 3)
         for n in 0..<steps {
             let input = model.quantizeInput(samples.features(of: n % samples.count), maxValue: samples.maxValue)
@@ -23,6 +26,9 @@ final class BitExactTests: XCTestCase {
             XCTAssertEqual(got.prediction, want.prediction, "prediction at step \(n)", file: file, line: line)
             XCTAssertEqual(got.pTrue, want.pTrue, "p_true at step \(n)", file: file, line: line)
             XCTAssertEqual(try device.logits(), twin.logits, "logits at step \(n)", file: file, line: line)
+            let native = try host.trainStep(input, label: label)
+            XCTAssertEqual([native.prediction, Int(native.pTrue)], [got.prediction, Int(got.pTrue)], "host build at step \(n)", file: file, line: line)
+            XCTAssertEqual(native.logits, twin.logits, "host build logits at step \(n)", file: file, line: line)
         }
         var trained = 0
         for node in model.graph.nodes where node.kind.parameters != nil {

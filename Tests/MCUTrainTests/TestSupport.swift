@@ -71,7 +71,7 @@ func mlpJSON(_ sizes: [Int], name: String = "test-mlp") -> String {
 func quantizedModel(_ path: String, update: Graph.UpdateScheme = .full, data: Dataset? = nil, seed: UInt64 = 1) throws -> QuantizedModel {
     let spec = try ModelSpec.load(path: path)
     let graph = try Graph(spec, update: update)
-    let calibration = data ?? Dataset.synthetic(featureCount: graph.inputShape.count, classCount: graph.classCount, count: 64, seed: seed)
+    let calibration = data ?? Dataset.synthetic(featureCount: graph.inputShape.count, classCount: graph.classCount, count: 16, seed: seed)
     return QuantizedModel.calibrated(spec, graph: graph, on: calibration, seed: seed)
 }
 

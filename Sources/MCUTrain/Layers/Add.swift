@@ -32,7 +32,7 @@ struct Add: LayerKind {
 
         void mct_add_forward_s8(const int8_t *a, int sa, const int8_t *b, int sb, int n, int shift, int32_t lo, int32_t hi, int8_t *out) {
             for (int i = 0; i < n; i++)
-                out[i] = mct_saturate_s8(mct_round_shift(((int32_t)a[i] << sa) + ((int32_t)b[i] << sb), shift), lo, hi);
+                out[i] = mct_saturate_s8(mct_round_shift((int32_t)a[i] * (1 << sa) + (int32_t)b[i] * (1 << sb), shift), lo, hi);
         }
         """)
 

@@ -4,7 +4,8 @@ import Foundation
 /// it all with arm-none-eabi-gcc into one ELF. Warnings are errors: the C is a deliverable.
 public struct FirmwareBuilder {
     public static let compiler = "arm-none-eabi-gcc"
-    public static let cFlags = ["-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-fno-common"]
+    public static let cFlags = ["-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-fno-common",
+                                 "-fno-tree-loop-distribute-patterns"]
 
     public let board: Board
     public let directory: String
@@ -17,32 +18,13 @@ public struct FirmwareBuilder {
     /// Writes every source, compiles, and returns the ELF path. `extraSources` are more files
     /// from Firmware/ to link in (the benchmark loop).
     public func build(model: ModelSource, extraSources: [String] = []) throws -> String {
-        let fm = FileManager.default
-        do {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            for (name, text) in model.files { try write(text, name) }
-            try write(LinkerScript.make(for: board), "link.ld")
-            for name in ["startup.c", "main.c"] + extraSources {
-                let source = ProjectPaths.firmware + "/" + name
-                guard let text = try? String(contentsOfFile: source, encoding: .utf8) else {
-                    throw ConfigError("cannot read \(source): the firmware sources ship with the project")
-                }
-                try write(text, name)
-            }
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw ConfigError("cannot write generated sources to \(directory): \(FileProblem.reason(error, path: directory))")
-        }
+        try SourceWriter(directory: directory).write(model.files.merging(["link.ld": LinkerScript.make(for: board)]) { a, _ in a },
+                                                     firmware: ["startup.c", "main.c"] + extraSources)
         let elf = directory + "/firmware.elf"
         let sources = (["startup.c", "main.c", "mct_kernels.c", "mct_model.c"] + extraSources).map { directory + "/" + $0 }
         let args = board.core.gccFlags + Self.cFlags + ["-nostdlib", "-T", directory + "/link.ld", "-o", elf] + sources + ["-lgcc"]
         try Self.run(Self.compiler, args, what: "compiling the firmware for \(board.name)")
         return elf
-    }
-
-    private func write(_ text: String, _ name: String) throws {
-        try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
     }
 
     /// Runs a tool; any output on stderr (a warning) or a non-zero exit is an error that quotes it.

@@ -1,0 +1,282 @@
+import Foundation
+import XCTest
+@testable import MCUTrain
+
+/// Gradients of every layer kind (dense, conv2d, pointwise, depthwise_conv2d, avg_pool,
+/// max_pool, global_avg_pool, add, ReLU, ReLU6) on two small odd-shaped models.
+///
+/// 1. Float twin vs finite differences: each sampled weight and bias is moved by ±h (h = 2e-3)
+///    and the softmax cross-entropy is recomputed (summed in Double); the analytic gradient
+///    must satisfy |g − fd| ≤ 2e-3 + 2e-2·|fd|. A parameter whose one-sided differences
+///    disagree by more than that straddles a ReLU/ReLU6/max-pool kink and is skipped (at most
+///    a fifth of them may be).
+/// 2. Integer twin vs float twin, both from the same weights (`model.floatInitial`) and the
+///    same input (the int8 sample dequantised): the integer backward is replayed as
+///    `IntegerNetwork.trainStep` does, every error tensor dequantised as e·2^x and compared
+///    with the float gradient of the same tensor (before and after the activation mask).
+///    Int8 errors carry one scale per tensor, so the bound is relative to the tensor as a
+///    whole: cosine ≥ 0.9 and ‖int − float‖₂ ≤ 0.35·‖float‖₂. Measured: cosine ≥ 0.98 and
+///    relative error ≤ 0.17 (the forward pass's activation rounding and the Q4 softmax
+///    dominate); a sign flip gives 2, an exponent off by one 0.5 or 1, a transposed index
+///    about 1.4.
+/// 3. The integer update vs the float weight gradient: each trained layer's `update` is run
+///    with 256 random streams; the mean step, in real units over the learning rate, is the
+///    gradient the integer update implies (stochastic rounding is unbiased). Same bounds as 2
+///    (measured: cosine ≥ 0.98, relative error ≤ 0.2), so wrong update shifts fail too.
+final class GradientTests: XCTestCase {
+    /// conv2d (stride 2, same, ReLU6) → depthwise (ReLU) → max_pool → dense (ReLU) → dense.
+    static let stack = """
+    {"name": "stack", "input": {"shape": [7, 5, 3]}, "layers": [
+      {"op": "conv2d", "name": "c", "filters": 5, "kernel": [3, 2], "stride": 2, "padding": "same", "activation": "relu6"},
+      {"op": "depthwise_conv2d", "name": "d", "kernel": 3, "padding": "same", "activation": "relu"},
+      {"op": "max_pool", "name": "m", "kernel": 2},
+      {"op": "flatten", "name": "f"},
+      {"op": "dense", "name": "h", "units": 7, "activation": "relu"},
+      {"op": "dense", "name": "out", "units": 3}],
+     "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 3}}
+    """
+    /// pointwise (ReLU) → depthwise (ReLU6) → pointwise → add → avg_pool (7×7 drops a row and a
+    /// column) → conv2d (valid) → global_avg_pool over 6 positions → dense.
+    static let residual = """
+    {"name": "residual", "input": {"shape": [7, 7, 2]}, "layers": [
+      {"op": "pointwise", "name": "a", "filters": 5, "activation": "relu"},
+      {"op": "depthwise_conv2d", "name": "b", "kernel": 3, "padding": "same", "activation": "relu6"},
+      {"op": "pointwise", "name": "c", "filters": 5},
+      {"op": "add", "name": "r", "inputs": ["a", "c"]},
+      {"op": "avg_pool", "name": "p", "kernel": 2},
+      {"op": "conv2d", "name": "v", "filters": 3, "kernel": [2, 1], "activation": "relu"},
+      {"op": "global_avg_pool", "name": "g"},
+      {"op": "dense", "name": "out", "units": 4}],
+     "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 3}}
+    """
+    static let models = [("stack", stack), ("residual", residual)]
+
+    static let fdStep: Float = 2e-3
+    static let pathCosine = 0.9, pathRelative = 0.35, batchCosine = 0.9, batchRelative = 0.35
+
+    private func model(_ json: String) throws -> QuantizedModel {
+        try quantizedModel(writeFile(temporaryDirectory(self), "model.json", json))
+    }
+
+    /// A few samples as the int8 inputs the device sees.
+    private func samples(_ model: QuantizedModel, count: Int = 4) -> [(input: [Int8], label: Int)] {
+        let data = Dataset.synthetic(featureCount: model.graph.inputShape.count, classCount: model.graph.classCount, count: count, seed: 11)
+        return (0..<count).map { (model.quantizeInput(data.features(of: $0), maxValue: data.maxValue), Int(data.labels[$0])) }
+    }
+
+    private func dequantised(_ v: [Int8], _ exponent: Int) -> [Float] {
+        let scale = Float(sign: .plus, exponent: exponent, significand: 1)
+        return v.map { Float($0) * scale }
+    }
+
+    // MARK: 1. float twin vs finite differences
+
+    private func loss(_ graph: Graph, _ params: [FloatParameters?], _ input: [Float], _ label: Int) -> Double {
+        let logits = FloatNetwork.forward(graph, params, input).outputs.last!.map(Double.init)
+        let top = logits.max()!
+        return log(logits.reduce(0) { $0 + exp($1 - top) }) - (logits[label] - top)
+    }
+
+    func testFloatGradientsMatchFiniteDifferences() throws {
+        for (name, json) in Self.models {
+            let model = try model(json)
+            var net = FloatNetwork(model)
+            let data = samples(model, count: 6)
+            // Two SGD steps first, so biases are nonzero and weights are off the int8 grid.
+            for s in data.prefix(2) { net.trainStep(dequantised(s.input, -model.inputFrac), label: s.label) }
+            for s in data.suffix(3) {
+                let x = dequantised(s.input, -model.inputFrac)
+                let g = net.gradients(x, label: s.label)
+                XCTAssertEqual(Double(g.loss), loss(net.graph, net.params, x, s.label), accuracy: 1e-4, "\(name): loss")
+                for node in net.graph.nodes where node.update.trains {
+                    var checked = 0, skipped = 0
+                    let p = net.params[node.index]!
+                    let nw = p.weights.count, total = nw + p.bias.count
+                    for k in stride(from: node.index % 3, to: total, by: max(1, total / 40)) {
+                        let analytic = k < nw ? g.weights[node.index][k] : g.bias[node.index][k - nw]
+                        var params = net.params
+                        let at = { (d: Float) -> Double in
+                            var q = p
+                            if k < nw { q.weights[k] += d } else { q.bias[k - nw] += d }
+                            params[node.index] = q
+                            return self.loss(net.graph, params, x, s.label)
+                        }
+                        let h = Self.fdStep, l0 = at(0), lp = at(h), lm = at(-h)
+                        let fd = (lp - lm) / Double(2 * h)
+                        let tol = 2e-3 + 2e-2 * abs(fd)
+                        if abs((lp - l0) - (l0 - lm)) / Double(h) > tol { skipped += 1; continue }
+                        checked += 1
+                        XCTAssertLessThanOrEqual(abs(Double(analytic) - fd), tol, "\(name).\(node.name) param \(k): analytic \(analytic), fd \(fd)")
+                    }
+                    XCTAssertGreaterThanOrEqual(checked, 4 * skipped, "\(name).\(node.name): \(skipped) parameters at kinks")
+                }
+            }
+        }
+    }
+
+    // MARK: 2, 3. integer twin vs float twin
+
+    typealias Error8 = (error: [Int8], exponent: Int)
+
+    /// The integer twin's forward and backward as `IntegerNetwork.trainStep` runs them, without
+    /// the updates: every tensor, the logits, each tensor's error, each layer's masked error.
+    struct IntegerPass { var tensors: [[Int8]] = [], logits: [Int32] = [], errors: [Error8?] = [], masked: [Error8?] = [] }
+
+    private func integerPass(_ model: QuantizedModel, _ input: [Int8], label: Int) -> IntegerPass {
+        let graph = model.graph
+        var pass = IntegerPass(tensors: [input])
+        for node in graph.nodes {
+            let x = node.inputs.map { pass.tensors[$0] }
+            if node.isLogits {
+                pass.logits = (node.kind as! Dense).logits(input: x[0], params: model.initial[node.index]!)
+                pass.tensors.append([])
+            } else {
+                pass.tensors.append(node.kind.forward(model.twin(node.index), inputs: x, params: model.initial[node.index]))
+            }
+        }
+        let out = IntegerKernels.softmaxCrossEntropyBackward(logits: pass.logits, label: label, logitShift: model.logitShift)
+        pass.errors = [Error8?](repeating: nil, count: pass.tensors.count)
+        pass.masked = [Error8?](repeating: nil, count: graph.nodes.count)
+        pass.errors[graph.nodes.count] = (out.error, IntegerKernels.outputErrorExponent)
+        for node in graph.nodes.reversed() where node.needsOutputError {
+            let twin = model.twin(node.index)
+            var (e, x) = pass.errors[node.output]!
+            if node.kind.activation != .none {
+                let r = twin.numerics.maskRange
+                e = IntegerKernels.activationBackward(e, output: pass.tensors[node.output], lo: r.lo, hi: r.hi)
+            }
+            pass.masked[node.index] = (e, x)
+            let inputs = node.inputs.map { pass.tensors[$0] }
+            for (k, t) in node.inputs.enumerated() where graph.needsError[t] {
+                let part = node.kind.inputError(twin, input: k, inputs: inputs, error: e, exponent: x, params: model.initial[node.index])
+                pass.errors[t] = pass.errors[t].map { IntegerKernels.mergeError($0.error, $0.exponent, part.error, part.exponent) } ?? part
+            }
+        }
+        return pass
+    }
+
+    /// The float twin's backward from `model.floatInitial`, as `FloatNetwork.gradients`, keeping
+    /// every tensor's gradient and every layer's masked one. Along `path` it runs at that
+    /// integer pass's (dequantised) activations and logits, with its ReLU masks and max-pool
+    /// winners: the same linearisation, so only the backward arithmetic differs.
+    private func floatPass(_ model: QuantizedModel, _ input: [Float], label: Int, along path: IntegerPass? = nil)
+        -> (tensors: [[Float]?], masked: [[Float]?], weights: [[Float]], bias: [[Float]]) {
+        let graph = model.graph, params = model.floatInitial, last = graph.nodes.count
+        var (outputs, pre) = FloatNetwork.forward(graph, params, input)
+        if let path {
+            outputs = path.tensors.enumerated().map { t, v in dequantised(v, -(t == 0 ? model.inputFrac : model.numerics[t - 1].outputFrac)) }
+            outputs[last] = path.logits.map { Float($0) * Float(sign: .plus, exponent: -model.numerics[last - 1].outputFrac, significand: 1) }
+        }
+        let e = outputs[last].map { exp($0 - outputs[last].max()!) }
+        var grads = [[Float]?](repeating: nil, count: outputs.count), masked = [[Float]?](repeating: nil, count: last)
+        var dw = [[Float]](repeating: [], count: last), db = dw
+        grads[last] = e.enumerated().map { j, v in v / e.reduce(0, +) - (j == label ? 1 : 0) }
+        for node in graph.nodes.reversed() where node.needsOutputError {
+            let r = model.numerics[node.index].maskRange
+            let g: [Float] = grads[node.output]!.enumerated().map { i, d in
+                if node.kind.activation == .none { return d }
+                if let path { let y = Int32(path.tensors[node.output][i]); return y > r.lo && y < r.hi ? d : 0 }
+                let z = pre[node.index][i]
+                switch node.kind.activation {
+                case .none, .relu: return z > 0 ? d : 0
+                case .relu6: return z > 0 && z < 6 ? d : 0
+                }
+            }
+            masked[node.index] = g
+            let back = node.kind.floatBackward(inputs: node.inputs.map { outputs[$0] }, gradient: g, params: params[node.index])
+            for (k, t) in node.inputs.enumerated() where graph.needsError[t] {
+                grads[t] = grads[t].map { zip($0, back.inputs[k]).map(+) } ?? back.inputs[k]
+            }
+            (dw[node.index], db[node.index]) = (back.weights, back.bias)
+        }
+        return (grads, masked, dw, db)
+    }
+
+    /// The gradient a trained layer's integer `update` implies: the mean step over `runs`
+    /// random streams (stochastic rounding is unbiased), in real units, over the learning rate.
+    private func impliedGradient(_ model: QuantizedModel, _ node: Graph.Node, _ pass: IntegerPass, runs: Int) -> (weights: [Float], bias: [Float]) {
+        let twin = model.twin(node.index), start = model.initial[node.index]!, shape = node.kind.parameters!, f = twin.numerics
+        let (e, x) = pass.masked[node.index]!
+        var dw = [Float](repeating: 0, count: start.weights.count), db = [Float](repeating: 0, count: start.bias.count)
+        for r in 0..<runs {
+            var p = start, rng = XorShift32(seed: UInt32(r + 1))
+            node.kind.update(twin, params: &p, inputs: node.inputs.map { pass.tensors[$0] }, error: e, exponent: x, rng: &rng)
+            for i in dw.indices { dw[i] += Float(Int32(start.weights[i]) - Int32(p.weights[i])) }
+            for c in db.indices { db[c] += Float(start.bias[c] - p.bias[c]) }
+        }
+        let scale = Float(runs) * Float(model.spec.training.learningRate)
+        let lsb = { (bits: Int) in Float(sign: .plus, exponent: -bits, significand: 1) / scale }
+        return (dw.enumerated().map { i, d in d * lsb(f.weightFrac[QuantizedModel.channel(of: i, shape, node)]) },
+                db.enumerated().map { c, d in d * lsb(f.inputFrac[0] + f.weightFrac[c]) })
+    }
+
+    /// Cosine and ‖a − b‖/‖b‖ of an integer-derived gradient `a` against the float one `b`.
+    private func agreement(_ a: [Float], _ b: [Float]) -> (cosine: Double, relative: Double) {
+        let a = a.map(Double.init), b = b.map(Double.init)
+        let ab = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }, aa = a.reduce(0) { $0 + $1 * $1 }, bb = b.reduce(0) { $0 + $1 * $1 }
+        let diff = zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        return (aa == 0 && bb == 0 ? 1 : ab / max(1e-30, (aa * bb).squareRoot()), bb == 0 ? (aa == 0 ? 0 : .infinity) : (diff / bb).squareRoot())
+    }
+
+    private func assertAgrees(_ a: [Float], _ b: [Float], _ what: String, cosine: Double, relative: Double, lsb: Float = 1,
+                              file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+        let m = agreement(a, b)
+        if ProcessInfo.processInfo.environment["MCT_GRADIENT_REPORT"] != nil {
+            let d = zip(a, b).map { abs($0 - $1) }.max()!, mb = b.map(abs).max()!
+            let ratio = (a.reduce(0) { $0 + Double($1 * $1) } / max(1e-30, b.reduce(0) { $0 + Double($1 * $1) })).squareRoot()
+            print(String(format: "REPORT %@: cosine %.4f relative %.4f maxdiff/max %.4f maxdiffLSB %.3f maxLSB %.1f ratio %.3f", what, m.cosine, m.relative, d / mb, d / lsb, mb / lsb, ratio))
+        }
+        XCTAssertGreaterThanOrEqual(m.cosine, cosine, "\(what): cosine", file: file, line: line)
+        XCTAssertLessThanOrEqual(m.relative, relative, "\(what): relative error", file: file, line: line)
+    }
+
+    func testIntegerBackwardMatchesFloatBackwardAlongTheSamePath() throws {
+        for (name, json) in Self.models {
+            let model = try model(json)
+            for (n, s) in samples(model, count: 8).enumerated() {
+                let int = integerPass(model, s.input, label: s.label)
+                let float = floatPass(model, dequantised(s.input, -model.inputFrac), label: s.label, along: int)
+                let what = "\(name) sample \(n)"
+                for t in 1..<int.errors.count where model.graph.needsError[t] {
+                    let e = int.errors[t]!
+                    assertAgrees(dequantised(e.error, e.exponent), float.tensors[t]!, "\(what): error of tensor \(t)", cosine: Self.pathCosine, relative: Self.pathRelative, lsb: dequantised([1], e.exponent)[0])
+                }
+                for node in model.graph.nodes where node.needsOutputError && node.kind.activation != .none {
+                    let e = int.masked[node.index]!
+                    assertAgrees(dequantised(e.error, e.exponent), float.masked[node.index]!, "\(what): masked error of \(node.name)", cosine: Self.pathCosine, relative: Self.pathRelative, lsb: dequantised([1], e.exponent)[0])
+                }
+                for node in model.graph.nodes where node.update.trains && n < 4 {
+                    let g = impliedGradient(model, node, int, runs: 256)
+                    assertAgrees(g.weights, float.weights[node.index], "\(what): weight update of \(node.name)", cosine: Self.pathCosine, relative: Self.pathRelative)
+                    assertAgrees(g.bias, float.bias[node.index], "\(what): bias update of \(node.name)", cosine: Self.pathCosine, relative: Self.pathRelative)
+                }
+            }
+        }
+    }
+
+    func testIntegerUpdatesFollowTheFloatTwinOverABatch() throws {
+        let sum = { (a: [Float]?, b: [Float]) in a.map { zip($0, b).map(+) } ?? b }
+        for (name, json) in Self.models {
+            let model = try model(json)
+            let net = FloatNetwork(model), count = model.graph.nodes.count
+            var int = [(weights: [Float]?, bias: [Float]?)](repeating: (nil, nil), count: count), float = int
+            for s in samples(model, count: 16) {
+                let x = dequantised(s.input, -model.inputFrac)
+                let pass = integerPass(model, s.input, label: s.label), g = net.gradients(x, label: s.label), mine = floatPass(model, x, label: s.label)
+                XCTAssertEqual(mine.weights, g.weights, "\(name): the replay is FloatNetwork.gradients")
+                for node in model.graph.nodes where node.update.trains {
+                    let i = node.index, implied = impliedGradient(model, node, pass, runs: 64)
+                    int[i] = (sum(int[i].weights, implied.weights), sum(int[i].bias, implied.bias))
+                    float[i] = (sum(float[i].weights, g.weights[i]), sum(float[i].bias, g.bias[i]))
+                }
+            }
+            for node in model.graph.nodes where node.update.trains {
+                let i = node.index
+                assertAgrees(int[i].weights!, float[i].weights!, "\(name): weight updates of \(node.name) over 16 samples", cosine: Self.batchCosine, relative: Self.batchRelative)
+                assertAgrees(int[i].bias!, float[i].bias!, "\(name): bias updates of \(node.name) over 16 samples", cosine: Self.batchCosine, relative: Self.batchRelative)
+            }
+        }
+    }
+}
+
