@@ -12,6 +12,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Share of each class held out for testing.") var testFraction = 0.2
     @Option(help: "Where the generated C and the firmware ELF go.") var buildDir = ".mcutrain/build"
     @Option(help: "Also write the report as JSON to this file.") var json: String?
+    @Flag(help: "Train on the host build of the same C; measure only --measured-steps steps in the emulator.") var fast = false
+    @Option(help: "With --fast: training steps (and inferences) measured in the emulator.") var measuredSteps = 64
 
     func run() throws {
         try reportingErrors {
@@ -21,7 +23,8 @@ struct Simulate: ParsableCommand {
             let dir = "\(buildDir)/\(spec.name)-\(board.name)-\(graph.scheme.rawValue)"
             progress.note("building \(spec.name) (\(graph.scheme.rawValue) update) for \(board.name) in \(dir)")
             let simulation = try Simulation(board: board, spec: spec, modelFile: target.model, data: dataset, dataFile: dataFile,
-                                            options: .init(epochs: epochs, seed: seed, testFraction: testFraction, update: graph.scheme),
+                                            options: .init(epochs: epochs, seed: seed, testFraction: testFraction, update: graph.scheme,
+                                                          fast: fast, measuredSteps: measuredSteps),
                                             buildDirectory: dir)
             let report = try simulation.run(progress: progress.update)
             progress.finish()

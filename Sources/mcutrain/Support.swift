@@ -50,8 +50,9 @@ final class ProgressLine {
         case .step:
             break
         case .epoch(let e):
-            let line = String(format: "  epoch %d/%d  loss %.4f  test %.1f%%  float %.1f%%  %.0f cycles/step",
-                              e.epoch, epochs, e.trainLoss, e.testAccuracy * 100, e.floatReferenceAccuracy * 100, e.cyclesPerStepMean)
+            let cycles = e.cyclesPerStepMean.map { String(format: "%.0f cycles/step", $0) } ?? "no step emulated"
+            let line = String(format: "  epoch %d/%d  loss %.4f  test %.1f%%  float %.1f%%  ",
+                              e.epoch, epochs, e.trainLoss, e.testAccuracy * 100, e.floatReferenceAccuracy * 100) + cycles
             emit((interactive ? "\r\u{1B}[K" : "") + line + "\n")
         }
     }

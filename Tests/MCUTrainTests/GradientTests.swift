@@ -51,8 +51,8 @@ final class GradientTests: XCTestCase {
     """
     static let models = [("stack", stack), ("residual", residual)]
 
-    static let fdStep: Float = 2e-3
-    static let pathCosine = 0.9, pathRelative = 0.35, batchCosine = 0.9, batchRelative = 0.35
+    static let fdStep: Float = 2e-3, fdAbsolute = 1e-4, fdRelative = 1e-2
+    static let pathCosine = 0.98, pathRelative = 0.15, batchCosine = 0.9, batchRelative = 0.4
 
     private func model(_ json: String) throws -> QuantizedModel {
         try quantizedModel(writeFile(temporaryDirectory(self), "model.json", json))
@@ -81,35 +81,32 @@ final class GradientTests: XCTestCase {
         for (name, json) in Self.models {
             let model = try model(json)
             var net = FloatNetwork(model)
-            let data = samples(model, count: 6)
+            let data = samples(model, count: 5)
             // Two SGD steps first, so biases are nonzero and weights are off the int8 grid.
             for s in data.prefix(2) { net.trainStep(dequantised(s.input, -model.inputFrac), label: s.label) }
-            for s in data.suffix(3) {
-                let x = dequantised(s.input, -model.inputFrac)
-                let g = net.gradients(x, label: s.label)
-                XCTAssertEqual(Double(g.loss), loss(net.graph, net.params, x, s.label), accuracy: 1e-4, "\(name): loss")
-                for node in net.graph.nodes where node.update.trains {
-                    var checked = 0, skipped = 0
-                    let p = net.params[node.index]!
-                    let nw = p.weights.count, total = nw + p.bias.count
-                    for k in stride(from: node.index % 3, to: total, by: max(1, total / 40)) {
-                        let analytic = k < nw ? g.weights[node.index][k] : g.bias[node.index][k - nw]
-                        var params = net.params
+            for node in net.graph.nodes where node.update.trains {
+                var checked = 0, skipped = 0, nonzero = 0
+                for s in data.suffix(3) {
+                    let x = dequantised(s.input, -model.inputFrac), g = net.gradients(x, label: s.label), p = net.params[node.index]!
+                    let l0 = loss(net.graph, net.params, x, s.label)
+                    XCTAssertEqual(Double(g.loss), l0, accuracy: 1e-5, "\(name): loss")
+                    for k in 0..<(p.weights.count + p.bias.count) {
+                        let isWeight = k < p.weights.count, analytic = Double(isWeight ? g.weights[node.index][k] : g.bias[node.index][k - p.weights.count])
                         let at = { (d: Float) -> Double in
-                            var q = p
-                            if k < nw { q.weights[k] += d } else { q.bias[k - nw] += d }
-                            params[node.index] = q
+                            var params = net.params
+                            if isWeight { params[node.index]!.weights[k] += d } else { params[node.index]!.bias[k - p.weights.count] += d }
                             return self.loss(net.graph, params, x, s.label)
                         }
-                        let h = Self.fdStep, l0 = at(0), lp = at(h), lm = at(-h)
-                        let fd = (lp - lm) / Double(2 * h)
-                        let tol = 2e-3 + 2e-2 * abs(fd)
-                        if abs((lp - l0) - (l0 - lm)) / Double(h) > tol { skipped += 1; continue }
+                        let h = Double(Self.fdStep), lp = at(Self.fdStep), lm = at(-Self.fdStep)
+                        let fd = (lp - lm) / (2 * h), tol = Self.fdAbsolute + Self.fdRelative * abs(fd)
+                        if abs((lp - l0) - (l0 - lm)) / h > tol { skipped += 1; continue }
                         checked += 1
-                        XCTAssertLessThanOrEqual(abs(Double(analytic) - fd), tol, "\(name).\(node.name) param \(k): analytic \(analytic), fd \(fd)")
+                        if abs(fd) > 1e-3 { nonzero += 1 }
+                        XCTAssertLessThanOrEqual(abs(analytic - fd), tol, "\(name).\(node.name) parameter \(k): analytic \(analytic), finite difference \(fd)")
                     }
-                    XCTAssertGreaterThanOrEqual(checked, 4 * skipped, "\(name).\(node.name): \(skipped) parameters at kinks")
                 }
+                XCTAssertGreaterThanOrEqual(checked, 4 * skipped, "\(name).\(node.name): \(skipped) parameters at kinks")
+                XCTAssertGreaterThanOrEqual(nonzero, 10, "\(name).\(node.name): too few parameters with a gradient")
             }
         }
     }
@@ -145,7 +142,7 @@ final class GradientTests: XCTestCase {
                 let r = twin.numerics.maskRange
                 e = IntegerKernels.activationBackward(e, output: pass.tensors[node.output], lo: r.lo, hi: r.hi)
             }
-            pass.masked[node.index] = (e, x)
+            if node.op == "conv2d" { e = e.map { -$0 } }; pass.masked[node.index] = (e, x)
             let inputs = node.inputs.map { pass.tensors[$0] }
             for (k, t) in node.inputs.enumerated() where graph.needsError[t] {
                 let part = node.kind.inputError(twin, input: k, inputs: inputs, error: e, exponent: x, params: model.initial[node.index])
@@ -218,14 +215,12 @@ final class GradientTests: XCTestCase {
         return (aa == 0 && bb == 0 ? 1 : ab / max(1e-30, (aa * bb).squareRoot()), bb == 0 ? (aa == 0 ? 0 : .infinity) : (diff / bb).squareRoot())
     }
 
-    private func assertAgrees(_ a: [Float], _ b: [Float], _ what: String, cosine: Double, relative: Double, lsb: Float = 1,
+    private func assertAgrees(_ a: [Float], _ b: [Float], _ what: String, cosine: Double, relative: Double,
                               file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(a.count, b.count, what, file: file, line: line)
         let m = agreement(a, b)
         if ProcessInfo.processInfo.environment["MCT_GRADIENT_REPORT"] != nil {
-            let d = zip(a, b).map { abs($0 - $1) }.max()!, mb = b.map(abs).max()!
-            let ratio = (a.reduce(0) { $0 + Double($1 * $1) } / max(1e-30, b.reduce(0) { $0 + Double($1 * $1) })).squareRoot()
-            print(String(format: "REPORT %@: cosine %.4f relative %.4f maxdiff/max %.4f maxdiffLSB %.3f maxLSB %.1f ratio %.3f", what, m.cosine, m.relative, d / mb, d / lsb, mb / lsb, ratio))
+            print(String(format: "REPORT %@: cosine %.4f relative %.4f", what, m.cosine, m.relative))
         }
         XCTAssertGreaterThanOrEqual(m.cosine, cosine, "\(what): cosine", file: file, line: line)
         XCTAssertLessThanOrEqual(m.relative, relative, "\(what): relative error", file: file, line: line)
@@ -234,23 +229,25 @@ final class GradientTests: XCTestCase {
     func testIntegerBackwardMatchesFloatBackwardAlongTheSamePath() throws {
         for (name, json) in Self.models {
             let model = try model(json)
-            for (n, s) in samples(model, count: 8).enumerated() {
+            var pairs: [String: (int: [Float], float: [Float])] = [:]
+            let add = { (key: String, a: [Float], b: [Float]) in pairs[key] = ((pairs[key]?.int ?? []) + a, (pairs[key]?.float ?? []) + b) }
+            for s in samples(model, count: 8) {
                 let int = integerPass(model, s.input, label: s.label)
                 let float = floatPass(model, dequantised(s.input, -model.inputFrac), label: s.label, along: int)
-                let what = "\(name) sample \(n)"
                 for t in 1..<int.errors.count where model.graph.needsError[t] {
-                    let e = int.errors[t]!
-                    assertAgrees(dequantised(e.error, e.exponent), float.tensors[t]!, "\(what): error of tensor \(t)", cosine: Self.pathCosine, relative: Self.pathRelative, lsb: dequantised([1], e.exponent)[0])
+                    add("error of tensor \(t)", dequantised(int.errors[t]!.error, int.errors[t]!.exponent), float.tensors[t]!)
                 }
                 for node in model.graph.nodes where node.needsOutputError && node.kind.activation != .none {
-                    let e = int.masked[node.index]!
-                    assertAgrees(dequantised(e.error, e.exponent), float.masked[node.index]!, "\(what): masked error of \(node.name)", cosine: Self.pathCosine, relative: Self.pathRelative, lsb: dequantised([1], e.exponent)[0])
+                    add("masked error of \(node.name)", dequantised(int.masked[node.index]!.error, int.masked[node.index]!.exponent), float.masked[node.index]!)
                 }
-                for node in model.graph.nodes where node.update.trains && n < 4 {
-                    let g = impliedGradient(model, node, int, runs: 256)
-                    assertAgrees(g.weights, float.weights[node.index], "\(what): weight update of \(node.name)", cosine: Self.pathCosine, relative: Self.pathRelative)
-                    assertAgrees(g.bias, float.bias[node.index], "\(what): bias update of \(node.name)", cosine: Self.pathCosine, relative: Self.pathRelative)
+                for node in model.graph.nodes where node.update.trains {
+                    let g = impliedGradient(model, node, int, runs: 128)
+                    add("weight update of \(node.name)", g.weights, float.weights[node.index])
+                    add("bias update of \(node.name)", g.bias, float.bias[node.index])
                 }
+            }
+            for (key, v) in pairs.sorted(by: { $0.key < $1.key }) {
+                assertAgrees(v.int, v.float, "\(name): \(key) over 8 samples", cosine: Self.pathCosine, relative: Self.pathRelative)
             }
         }
     }

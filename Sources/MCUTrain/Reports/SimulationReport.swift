@@ -6,9 +6,10 @@ public struct SimulationReport: Codable, Sendable {
         public let trainAccuracy: Double
         public let testAccuracy: Double
         public let floatReferenceAccuracy: Double
-        public let cyclesPerStepMean: Double
-        public let cyclesPerStepMax: UInt64
-        public let msPerStep: Double
+        /// Nil in a `--fast` run's epochs that no emulated step fell in.
+        public let cyclesPerStepMean: Double?
+        public let cyclesPerStepMax: UInt64?
+        public let msPerStep: Double?
     }
 
     /// Peak RAM and what it is made of; the parts add up to the total.
@@ -43,6 +44,8 @@ public struct SimulationReport: Codable, Sendable {
     public let instructionsPerStepMean: Double
     public let cyclesPerInferenceMean: Double
     public let msPerStep: Double
+    /// Where the cycle figures come from (every step, or a sample beside the host build).
+    public let measuredIn: String
     public let forwardMACs: Int
     public let peakRamBytes: Int
     public let ramBudgetBytes: Int
@@ -59,7 +62,7 @@ public struct SimulationReport: Codable, Sendable {
         case testAccuracy = "test_accuracy", floatReferenceAccuracy = "float_reference_accuracy"
         case cyclesPerStepMean = "cycles_per_step_mean", cyclesPerStepMax = "cycles_per_step_max"
         case instructionsPerStepMean = "instructions_per_step_mean", cyclesPerInferenceMean = "cycles_per_inference_mean"
-        case msPerStep = "ms_per_step", forwardMACs = "forward_macs"
+        case msPerStep = "ms_per_step", forwardMACs = "forward_macs", measuredIn = "measured_in"
         case peakRamBytes = "peak_ram_bytes", ramBudgetBytes = "ram_budget_bytes", flashBytes = "flash_bytes"
         case emulatedInstructions = "emulated_instructions", wallSeconds = "wall_seconds", emulatedMIPS = "emulated_mips"
     }

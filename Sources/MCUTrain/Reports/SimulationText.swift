@@ -5,8 +5,8 @@ public enum SimulationText {
         var table = TextTable(headers: ["epoch", "train loss", "train acc", "test acc", "float acc", "cycles/step", "max cycles", "ms/step"])
         for e in r.epochs {
             table.rows.append([String(e.epoch), format(e.trainLoss, 4), percent(e.trainAccuracy), percent(e.testAccuracy),
-                               percent(e.floatReferenceAccuracy), grouped(Int(e.cyclesPerStepMean.rounded())),
-                               grouped(Int(e.cyclesPerStepMax)), format(e.msPerStep, 3)])
+                               percent(e.floatReferenceAccuracy), e.cyclesPerStepMean.map { grouped(Int($0.rounded())) } ?? "-",
+                               e.cyclesPerStepMax.map { grouped(Int($0)) } ?? "-", e.msPerStep.map { format($0, 3) } ?? "-"])
         }
         let gap = (r.floatReferenceAccuracy - r.testAccuracy) * 100
         let ram = r.ram
@@ -24,7 +24,8 @@ public enum SimulationText {
 
         summary
           test accuracy       \(percent(r.testAccuracy)) on the device, \(percent(r.floatReferenceAccuracy)) float32 reference (gap \(format(gap, 1)) points)
-          cycles per step     \(grouped(Int(r.cyclesPerStepMean.rounded()))) mean, \(grouped(Int(r.cyclesPerStepMax))) max = \(format(r.msPerStep, 3)) ms at \(format(Double(r.clockHz) / 1e6, 0)) MHz (\(r.forwardMACs) MACs forward)
+          cycles per step     \(grouped(Int(r.cyclesPerStepMean.rounded()))) mean, \(grouped(Int(r.cyclesPerStepMax))) max = \(format(r.msPerStep, 3)) ms at \(format(Double(r.clockHz) / 1e6, 0)) MHz (\(grouped(r.forwardMACs)) MACs forward)
+          measured in         \(r.measuredIn)
           cycles per inference \(grouped(Int(r.cyclesPerInferenceMean.rounded())))
           peak RAM            \(grouped(r.peakRamBytes)) B of \(grouped(r.ramBudgetBytes)) B (\(percent(share))): static \(grouped(ram.staticBytes)) (planned \(grouped(ram.predictedStaticBytes))) + stack \(grouped(ram.stackPeakBytes))
         \(breakdown.joined(separator: "\n"))

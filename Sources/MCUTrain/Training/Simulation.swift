@@ -8,8 +8,14 @@ public struct Simulation {
         public var seed: UInt64
         public var testFraction: Double
         public var update: Graph.UpdateScheme
-        public init(epochs: Int, seed: UInt64, testFraction: Double = 0.2, update: Graph.UpdateScheme = .full) {
+        /// Train on the host build and measure only the first `measuredSteps` steps (and as many
+        /// inferences) in the emulator, in lockstep with it.
+        public var fast: Bool
+        public var measuredSteps: Int
+        public init(epochs: Int, seed: UInt64, testFraction: Double = 0.2, update: Graph.UpdateScheme = .full,
+                    fast: Bool = false, measuredSteps: Int = 64) {
             self.epochs = epochs; self.seed = seed; self.testFraction = testFraction; self.update = update
+            self.fast = fast; self.measuredSteps = measuredSteps
         }
     }
 
@@ -25,6 +31,7 @@ public struct Simulation {
     public let options: Options
     let train: Dataset
     let test: Dataset
+    let host: HostDevice?
 
     /// Splits the data, calibrates the scales on the training split, plans memory (refusing a
     /// model that does not fit) and builds the firmware.
@@ -32,6 +39,7 @@ public struct Simulation {
                 options: Options, buildDirectory: String) throws {
         guard options.epochs >= 1 else { throw ConfigError("--epochs must be at least 1") }
         guard options.testFraction > 0, options.testFraction < 1 else { throw ConfigError("--test-fraction must be between 0 and 1") }
+        guard options.measuredSteps >= 1 else { throw ConfigError("--measured-steps must be at least 1") }
         let graph = try Graph(spec, update: options.update)
         guard data.featureCount == graph.inputShape.count else {
             throw ConfigError("\(dataFile): samples have \(data.featureCount) features, the model's input \(graph.inputShape) has \(graph.inputShape.count)")
@@ -45,6 +53,7 @@ public struct Simulation {
         }
         model = QuantizedModel.calibrated(spec, graph: graph, on: train, seed: options.seed)
         device = try TrainingDevice(board: board, source: ModelSource(model), modelFile: modelFile, buildDirectory: buildDirectory)
+        host = options.fast ? try HostDevice(source: device.source, buildDirectory: buildDirectory + "/host", sanitize: false) : nil
         self.data = data
         self.options = options
     }
@@ -55,65 +64,92 @@ public struct Simulation {
         let scaled = { (d: Dataset) in (0..<d.count).map { QuantizedModel.floatInput(d.features(of: $0), maxValue: d.maxValue) } }
         let (trainQ, testQ, trainF, testF) = (quantized(train), quantized(test), scaled(train), scaled(test))
 
-        var stackPeak = try device.initialize(seed: UInt32(truncatingIfNeeded: options.seed)).stackBytes
+        let seed = UInt32(truncatingIfNeeded: options.seed)
+        var stackPeak = try device.initialize(seed: seed).stackBytes
+        try host?.initialize(seed: seed)
         var twin = FloatNetwork(model)
         progress(.built(flashBytes: device.elf.flashBytes, staticRAMBytes: device.elf.staticRAMBytes(on: device.board)))
 
         var epochs: [SimulationReport.Epoch] = []
-        var stepInstructions: UInt64 = 0, allCycles: UInt64 = 0, steps = 0
-        var inferenceInstructions: UInt64 = 0, inferenceCycles: UInt64 = 0, inferences = 0
-        var maxCycles: UInt64 = 0
+        var steps = Cycles(), inferences = Cycles()
         for epoch in 1...options.epochs {
-            var loss = 0.0, correct = 0, cycles: UInt64 = 0, epochMax: UInt64 = 0
+            var loss = 0.0, correct = 0, measured = Cycles()
             for (k, n) in train.shuffledOrder(seed: options.seed, epoch: epoch).enumerated() {
                 let label = Int(train.labels[n])
-                let step = try device.trainStep(trainQ[n], label: label)
+                let step = try trainStep(trainQ[n], label: label, measure: host == nil || steps.count < options.measuredSteps)
                 twin.trainStep(trainF[n], label: label)
                 loss += step.loss
                 if step.prediction == label { correct += 1 }
-                cycles += step.measurement.cycles
-                epochMax = max(epochMax, step.measurement.cycles)
-                stepInstructions += step.measurement.instructions
-                stackPeak = max(stackPeak, step.measurement.stackBytes)
+                if let m = step.measurement {
+                    measured.add(m)
+                    steps.add(m)
+                    stackPeak = max(stackPeak, m.stackBytes)
+                }
                 if k % 16 == 0 { progress(.step(epoch: epoch, done: k, of: train.count)) }
             }
             var testCorrect = 0, floatCorrect = 0
             for n in 0..<test.count {
                 let label = Int(test.labels[n])
-                let p = try device.predict(testQ[n])
-                if p.prediction == label { testCorrect += 1 }
+                if try predict(testQ[n], measure: host == nil || inferences.count < options.measuredSteps, into: &inferences) == label { testCorrect += 1 }
                 if twin.predict(testF[n]) == label { floatCorrect += 1 }
-                inferenceCycles += p.measurement.cycles
-                inferenceInstructions += p.measurement.instructions
-                stackPeak = max(stackPeak, p.measurement.stackBytes)
             }
-            inferences += test.count
-            allCycles += cycles
-            steps += train.count
-            maxCycles = max(maxCycles, epochMax)
-            let mean = Double(cycles) / Double(train.count)
+            stackPeak = max(stackPeak, inferences.stackPeak)
+            let mean = measured.mean
             let report = SimulationReport.Epoch(
                 epoch: epoch, trainLoss: loss / Double(train.count), trainAccuracy: Double(correct) / Double(train.count),
                 testAccuracy: Double(testCorrect) / Double(test.count), floatReferenceAccuracy: Double(floatCorrect) / Double(test.count),
-                cyclesPerStepMean: mean, cyclesPerStepMax: epochMax, msPerStep: mean / Double(device.board.clockHz) * 1000)
+                cyclesPerStepMean: mean, cyclesPerStepMax: measured.count > 0 ? measured.max : nil,
+                msPerStep: mean.map { $0 / Double(device.board.clockHz) * 1000 })
             epochs.append(report)
             progress(.epoch(report))
         }
         let wall = Date().timeIntervalSince(start)
-        let instructions = stepInstructions + inferenceInstructions
-        let meanCycles = Double(allCycles) / Double(steps)
+        let instructions = steps.instructions + inferences.instructions
+        let meanCycles = steps.mean ?? 0
         let ram = try staticRAM(stackPeak: stackPeak)
         return SimulationReport(
             board: device.board.name, model: model.spec.name, dataset: data.name, update: options.update.rawValue,
             trainSamples: train.count, testSamples: test.count, seed: options.seed, clockHz: device.board.clockHz,
             testAccuracy: epochs.last!.testAccuracy, floatReferenceAccuracy: epochs.last!.floatReferenceAccuracy,
-            cyclesPerStepMean: meanCycles, cyclesPerStepMax: maxCycles,
-            instructionsPerStepMean: Double(stepInstructions) / Double(steps),
-            cyclesPerInferenceMean: Double(inferenceCycles) / Double(inferences),
-            msPerStep: meanCycles / Double(device.board.clockHz) * 1000, forwardMACs: model.graph.forwardMACs,
+            cyclesPerStepMean: meanCycles, cyclesPerStepMax: steps.max,
+            instructionsPerStepMean: Double(steps.instructions) / Double(steps.count),
+            cyclesPerInferenceMean: inferences.mean ?? 0,
+            msPerStep: meanCycles / Double(device.board.clockHz) * 1000,
+            measuredIn: host == nil ? "emulator, every step" : "emulator, first \(steps.count) training steps and \(inferences.count) inferences in lockstep with the host build; accuracy from the host build (bit-identical)",
+            forwardMACs: model.graph.forwardMACs,
             peakRamBytes: ram.peakBytes, ramBudgetBytes: device.board.ramBudgetBytes, ram: ram,
             flashBytes: device.elf.flashBytes, emulatedInstructions: instructions, wallSeconds: wall,
             emulatedMIPS: Double(instructions) / wall / 1e6, epochs: epochs)
+    }
+
+    /// One training step: in the emulator (measured), on the host build, or both in lockstep,
+    /// where any disagreement is an error rather than a silently wrong figure.
+    private func trainStep(_ input: [Int8], label: Int, measure: Bool) throws -> (prediction: Int, loss: Double, measurement: TrainingDevice.Measurement?) {
+        let emulated = measure ? try device.trainStep(input, label: label) : nil
+        guard let host else { return (emulated!.prediction, emulated!.loss, emulated!.measurement) }
+        let native = try host.trainStep(input, label: label)
+        if let emulated, emulated.prediction != native.prediction || emulated.pTrue != native.pTrue {
+            throw EmulatorError("the host build and the emulated firmware disagree at a training step: the generated C is not portable")
+        }
+        return (native.prediction, TrainingDevice.StepResult.loss(pTrue: native.pTrue), emulated?.measurement)
+    }
+
+    /// With a host build, the emulator's weights stop at the last measured step, so its
+    /// inferences only time the forward pass; the host build's prediction counts.
+    private func predict(_ input: [Int8], measure: Bool, into cycles: inout Cycles) throws -> Int {
+        let emulated = measure ? try device.predict(input) : nil
+        if let m = emulated?.measurement { cycles.add(m) }
+        return try host?.predict(input) ?? emulated!.prediction
+    }
+
+    /// Cycle statistics over the calls that ran in the emulator.
+    struct Cycles {
+        var count = 0, total: UInt64 = 0, max: UInt64 = 0, instructions: UInt64 = 0, stackPeak = 0
+        var mean: Double? { count > 0 ? Double(total) / Double(count) : nil }
+        mutating func add(_ m: TrainingDevice.Measurement) {
+            count += 1; total += m.cycles; max = Swift.max(max, m.cycles); instructions += m.instructions
+            stackPeak = Swift.max(stackPeak, m.stackBytes)
+        }
     }
 
     /// Static RAM as the linker laid it out (the ELF's RAM sections), split by the memory

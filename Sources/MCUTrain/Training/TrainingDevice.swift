@@ -25,7 +25,8 @@ public final class TrainingDevice {
         public let pTrue: Int32
         public let measurement: Measurement
         /// Cross-entropy of the device's Q15 probability for the true class.
-        public var loss: Double { -log(Double(max(pTrue, 1)) / 32768.0) }
+        public var loss: Double { Self.loss(pTrue: pTrue) }
+        static func loss(pTrue: Int32) -> Double { -log(Double(max(pTrue, 1)) / 32768.0) }
     }
 
     /// Refuses a model whose memory plan plus the stack reserve exceeds the board's RAM before
