@@ -53,4 +53,20 @@ final class MeasurementTests: XCTestCase {
         XCTAssertEqual(ram.staticBytes + ram.stackPeakBytes, reports[0].peakRamBytes)
         XCTAssertLessThanOrEqual(reports[0].peakRamBytes, 262_144)
     }
+
+    /// The host build trains bit-identically, so a --fast run reaches exactly the emulated
+    /// run's accuracy and loss; its cycles come from the stated sample only.
+    func testFastRunMatchesTheEmulatedRun() throws {
+        let spec = try ModelSpec.load(path: ProjectPaths.examples + "/cnn-digits.json")
+        let data = try DatasetLoader.loadBinary(path: ProjectPaths.digits).subset(Array(0..<200), name: "digits-200")
+        let reports = try [false, true].map { fast in
+            try Simulation(board: try Board.resolve("nrf52840"), spec: spec, modelFile: "m", data: data, dataFile: "d",
+                           options: .init(epochs: 2, seed: 3, fast: fast, measuredSteps: 20), buildDirectory: temporaryDirectory(self)).run()
+        }
+        XCTAssertEqual(reports[0].epochs.map(\.testAccuracy), reports[1].epochs.map(\.testAccuracy))
+        XCTAssertEqual(reports[0].epochs.map(\.trainLoss), reports[1].epochs.map(\.trainLoss))
+        XCTAssertEqual(reports[1].epochs.map { $0.cyclesPerStepMean != nil }, [true, false])
+        XCTAssertTrue(reports[1].measuredIn.contains("first 20 training steps"))
+        XCTAssertEqual(reports[0].measuredIn, "emulator, every step")
+    }
 }
