@@ -17,11 +17,7 @@ struct Conv2D: LayerKind {
     private var taps: Int { g.kh * g.kw * g.input.c }
     var parameters: ParameterShape? { ParameterShape(channels: g.output.c, perChannel: taps, fanIn: taps) }
     /// Exact: taps that fall in the padding are not multiplied.
-    var forwardMACs: Int {
-        var n = 0
-        for oy in 0..<g.output.h { for ox in 0..<g.output.w { for ky in 0..<g.kh { for kx in 0..<g.kw where g.inY(oy, ky) != nil && g.inX(ox, kx) != nil { n += 1 } } } }
-        return n * g.input.c * g.output.c
-    }
+    var forwardMACs: Int { g.tapsInside * g.input.c * g.output.c }
     var inputErrorMACs: Int { forwardMACs }
     var weightGradientMACs: Int { forwardMACs }
     func inputErrorScratch(input k: Int) -> Int { g.input.count }
@@ -170,18 +166,9 @@ struct Conv2D: LayerKind {
     func update(_ n: NodeTwin, params p: inout IntegerParameters, inputs x: [[Int8]], error: [Int8], exponent: Int, rng: inout XorShift32) {
         var grad = [Int32](repeating: 0, count: g.output.c * taps)
         eachTap { o, _, i, w in grad[w] &+= Int32(error[o]) * Int32(x[0][i]) }
-        let wc = n.node.update.weightChannels(of: g.output.c)
-        let ws = n.numerics.weightUpdateBase - exponent, bs = n.numerics.biasUpdateBase - exponent
-        for co in 0..<g.output.c {
-            let column = stride(from: co, to: error.count, by: g.output.c).map { Int32(error[$0]) }
-            guard column.contains(where: { $0 != 0 }) else { continue }
-            if co < wc {
-                for w in co * taps..<(co + 1) * taps {
-                    p.weights[w] = IntegerKernels.saturate8(Int32(p.weights[w]) - IntegerKernels.stochasticShift(grad[w], ws, &rng))
-                }
-            }
-            p.bias[co] &-= IntegerKernels.stochasticShift(column.reduce(0, &+), bs, &rng)
-        }
+        Geometry.sgd(&p, gradient: grad, error: error, channels: g.output.c, weightChannels: n.node.update.weightChannels(of: g.output.c),
+                     weightIndices: { stride(from: $0 * taps, to: ($0 + 1) * taps, by: 1) },
+                     shifts: (n.numerics.weightUpdateBase - exponent, n.numerics.biasUpdateBase - exponent), rng: &rng)
     }
 
     // MARK: float twin

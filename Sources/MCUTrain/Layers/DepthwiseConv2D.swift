@@ -14,11 +14,7 @@ struct DepthwiseConv2D: LayerKind {
     var output: Shape { g.output }
     private var channels: Int { g.input.c }
     var parameters: ParameterShape? { ParameterShape(channels: channels, perChannel: g.kh * g.kw, fanIn: g.kh * g.kw) }
-    var forwardMACs: Int {
-        var n = 0
-        for oy in 0..<g.output.h { for ox in 0..<g.output.w { for ky in 0..<g.kh { for kx in 0..<g.kw where g.inY(oy, ky) != nil && g.inX(ox, kx) != nil { n += 1 } } } }
-        return n * channels
-    }
+    var forwardMACs: Int { g.tapsInside * channels }
     var inputErrorMACs: Int { forwardMACs }
     var weightGradientMACs: Int { forwardMACs }
     func inputErrorScratch(input k: Int) -> Int { g.input.count }
@@ -159,18 +155,10 @@ struct DepthwiseConv2D: LayerKind {
     func update(_ n: NodeTwin, params p: inout IntegerParameters, inputs x: [[Int8]], error: [Int8], exponent: Int, rng: inout XorShift32) {
         var grad = [Int32](repeating: 0, count: p.weights.count)
         eachTap { o, i, w in grad[w] &+= Int32(error[o]) * Int32(x[0][i]) }
-        let wc = n.node.update.weightChannels(of: channels)
-        let ws = n.numerics.weightUpdateBase - exponent, bs = n.numerics.biasUpdateBase - exponent
-        for ch in 0..<channels {
-            let column = stride(from: ch, to: error.count, by: channels).map { Int32(error[$0]) }
-            guard column.contains(where: { $0 != 0 }) else { continue }
-            if ch < wc {
-                for w in stride(from: ch, to: p.weights.count, by: channels) {
-                    p.weights[w] = IntegerKernels.saturate8(Int32(p.weights[w]) - IntegerKernels.stochasticShift(grad[w], ws, &rng))
-                }
-            }
-            p.bias[ch] &-= IntegerKernels.stochasticShift(column.reduce(0, &+), bs, &rng)
-        }
+        let c = channels, count = p.weights.count
+        Geometry.sgd(&p, gradient: grad, error: error, channels: c, weightChannels: n.node.update.weightChannels(of: c),
+                     weightIndices: { stride(from: $0, to: count, by: c) },
+                     shifts: (n.numerics.weightUpdateBase - exponent, n.numerics.biasUpdateBase - exponent), rng: &rng)
     }
 
     // MARK: float twin
