@@ -118,6 +118,8 @@ final class ConfigFileTests: XCTestCase {
             (mlp.replacingOccurrences(of: "\"units\": 32,", with: "\"units\": 32, \"input\": \"nowhere\","), ["layers[0].input", "no tensor 'nowhere'"]),
             (mlp.replacingOccurrences(of: "\"name\": \"test-mlp\"", with: "\"name\": \"*/ #error x /*\""), ["field 'name'", "is not a valid name"]),
             (mlpJSON([64, 10]).replacingOccurrences(of: "\"units\": 10", with: "\"units\": 1"), ["softmax needs at least 2"]),
+            (mlp.replacingOccurrences(of: "\"units\": 32,", with: "\"units\": 32, \"output_frac_bits\": -9223372036854775808,"), ["layers[0].output_frac_bits", "-8...15"]),
+            (mlp.replacingOccurrences(of: "\"units\": 32,", with: "\"units\": 32, \"weight_frac_bits\": 9,"), ["layers[0].weight_frac_bits", "0...7"]),
             (mlp.replacingOccurrences(of: "\"training\"", with: "\"sparse_update\": {\"layers\": {\"ghost\": \"bias\"}}, \"training\""), ["sparse_update.layers", "ghost"]),
         ]
         for (i, (text, fragments)) in cases.enumerated() {

@@ -69,4 +69,11 @@ final class MeasurementTests: XCTestCase {
         XCTAssertTrue(reports[1].measuredIn.contains("first 20 training steps"))
         XCTAssertEqual(reports[0].measuredIn, "emulator, every step")
     }
+
+    /// A run at 100 % on device and float (easily separable data) once divided 0 by 0.
+    func testAccuracyChartOfPerfectRunsRenders() {
+        let chart = AccuracyChart.render(device: [1, 1, 1], reference: [1, 1, 1])
+        XCTAssertTrue(chart.contains("100%"), chart)
+        XCTAssertTrue(chart.contains("●"), chart)
+    }
 }

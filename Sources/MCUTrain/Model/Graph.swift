@@ -69,6 +69,8 @@ public struct Graph: Sendable {
             guard let kindType = LayerRegistry.kind(op) else {
                 throw ConfigError("field '\(field).op': unknown op \(Quoted(layer.op)) (known: \((LayerRegistry.kinds.map { $0.op } + ["pointwise", "flatten"]).joined(separator: ", ")))")
             }
+            if let f = layer.weightFracBits, !(0...7).contains(f) { throw ConfigError("field '\(field).weight_frac_bits' must be 0...7, got \(f)") }
+            if let f = layer.outputFracBits, !(-8...15).contains(f) { throw ConfigError("field '\(field).output_frac_bits' must be -8...15, got \(f)") }
             let kind = try kindType.init(layer, inputs: inputs.map { shapes[$0] }, field: field)
             var update = UpdateMode.weights(ratio: 1)
             if let sparse { update = sparse.layers[name] ?? sparse.defaultMode }

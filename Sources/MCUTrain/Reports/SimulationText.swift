@@ -39,7 +39,7 @@ public enum SimulationText {
 enum AccuracyChart {
     static func render(device: [Double], reference: [Double], height: Int = 8) -> String {
         let all = device + reference
-        let lo = max(0, (all.min()! * 100).rounded(.down) / 100), hi = min(1, max(lo + 0.01, all.max()!))
+        let hi = min(1, all.max()!), lo = min(max(0, (all.min()! * 100).rounded(.down) / 100), hi - 0.01)
         func row(_ v: Double) -> Int { Int(((v - lo) / (hi - lo) * Double(height - 1)).rounded()) }
         var lines: [String] = []
         for level in stride(from: height - 1, through: 0, by: -1) {
