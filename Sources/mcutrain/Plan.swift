@@ -19,7 +19,7 @@ struct Plan: ParsableCommand {
             let source = ModelSource(QuantizedModel.calibrated(spec, graph: graph, on: data.split(testFraction: 0.2, seed: seed).train, seed: seed))
             var flash: Int?
             if (try? MemoryBudget.check(source.memory, board: board, model: target.model)) != nil {
-                let dir = "\(buildDir)/\(spec.name)-\(board.name)-\(graph.scheme.rawValue)"
+                let dir = target.buildDirectory(in: buildDir, spec, board, graph)
                 flash = try ELFFile(path: FirmwareBuilder(board: board, directory: dir).build(model: source)).flashBytes
             }
             let report = PlanReport(source: source, board: board, flashBytes: flash)

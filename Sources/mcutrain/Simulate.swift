@@ -20,7 +20,7 @@ struct Simulate: ParsableCommand {
             let (board, spec, graph) = try target.load()
             let (dataset, dataFile) = try DataSource.load(target.data, for: graph, seed: seed)
             let progress = ProgressLine(epochs: epochs)
-            let dir = "\(buildDir)/\(spec.name)-\(board.name)-\(graph.scheme.rawValue)"
+            let dir = target.buildDirectory(in: buildDir, spec, board, graph)
             progress.note("building \(spec.name) (\(graph.scheme.rawValue) update) for \(board.name) in \(dir)")
             let simulation = try Simulation(board: board, spec: spec, modelFile: target.model, data: dataset, dataFile: dataFile,
                                             options: .init(epochs: epochs, seed: seed, testFraction: testFraction, update: graph.scheme,
@@ -42,6 +42,11 @@ struct TargetOptions: ParsableArguments {
     var update: Graph.UpdateScheme?
     @Option(help: "Data: a .bin or .csv file, or synthetic[:N]. Default: the digits for 64 inputs, else synthetic.")
     var data: String?
+
+    /// Per model, board, scheme and process: two runs at once never share generated files.
+    func buildDirectory(in root: String, _ spec: ModelSpec, _ board: Board, _ graph: Graph) -> String {
+        "\(root)/\(spec.name)-\(board.name)-\(graph.scheme.rawValue)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
 
     func load() throws -> (Board, ModelSpec, Graph) {
         let board = try Board.resolve(self.board)

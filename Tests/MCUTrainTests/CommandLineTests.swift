@@ -82,6 +82,29 @@ final class CommandLineTests: XCTestCase {
         XCTAssertGreaterThan(json["test_accuracy"] as! Double, 0.8)
     }
 
+    /// Two runs at once whose models share a name once shared a build directory, and one
+    /// reported the other's firmware. Each must report its own plan.
+    func testConcurrentRunsOfSameNamedModelsAreIndependent() throws {
+        let dir = temporaryDirectory(self)
+        let models = [32, 8].map { hidden in writeFile(dir, "m\(hidden).json", mlpJSON([64, hidden, 10], name: "same")) }
+        let runs = try models.enumerated().map { i, model -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mcutrain")
+            p.arguments = ["simulate", "--model", model, "--epochs", "1", "--build-dir", dir, "--json", dir + "/r\(i).json"]
+            p.currentDirectoryURL = URL(fileURLWithPath: ProjectPaths.root)
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        for p in runs { p.waitUntilExit(); XCTAssertEqual(p.terminationStatus, 0) }
+        for (i, model) in models.enumerated() {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/r\(i).json"))) as! [String: Any]
+            let ram = json["ram"] as! [String: Any]
+            XCTAssertEqual(ram["static_bytes"] as? Int, MemoryPlan(try quantizedModel(model)).staticRAMBytes, model)
+        }
+    }
+
     /// `plan` answers "does it fit?" from the planner and the linked ELF, without training.
     func testPlanWritesJSONAndRefusesWhatDoesNotFit() throws {
         let dir = temporaryDirectory(self)
