@@ -18,8 +18,6 @@ struct Conv2D: LayerKind {
     var parameters: ParameterShape? { ParameterShape(channels: g.output.c, perChannel: taps, fanIn: taps) }
     /// Exact: taps that fall in the padding are not multiplied.
     var forwardMACs: Int { g.tapsInside * g.input.c * g.output.c }
-    var inputErrorMACs: Int { forwardMACs }
-    var weightGradientMACs: Int { forwardMACs }
     func inputErrorScratch(input k: Int) -> Int { g.input.count }
 
     // MARK: C

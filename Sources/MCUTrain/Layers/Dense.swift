@@ -17,8 +17,6 @@ struct Dense: LayerKind {
     var output: Shape { Shape(1, 1, units) }
     var parameters: ParameterShape? { ParameterShape(channels: units, perChannel: inputs, fanIn: inputs) }
     var forwardMACs: Int { inputs * units }
-    var inputErrorMACs: Int { inputs * units }
-    var weightGradientMACs: Int { inputs * units }
     func inputErrorScratch(input k: Int) -> Int { inputs }
 
     // MARK: C

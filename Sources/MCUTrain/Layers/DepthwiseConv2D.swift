@@ -15,8 +15,6 @@ struct DepthwiseConv2D: LayerKind {
     private var channels: Int { g.input.c }
     var parameters: ParameterShape? { ParameterShape(channels: channels, perChannel: g.kh * g.kw, fanIn: g.kh * g.kw) }
     var forwardMACs: Int { g.tapsInside * channels }
-    var inputErrorMACs: Int { forwardMACs }
-    var weightGradientMACs: Int { forwardMACs }
     func inputErrorScratch(input k: Int) -> Int { g.input.count }
 
     // MARK: C

@@ -74,9 +74,6 @@ protocol LayerKind: Sendable {
     var activation: Activation { get }
     var parameters: ParameterShape? { get }
     var forwardMACs: Int { get }
-    /// MACs of the input-error pass and of the weight gradient (all channels).
-    var inputErrorMACs: Int { get }
-    var weightGradientMACs: Int { get }
     /// int32 elements of scratch the input-error pass needs (0 if it writes int8 directly).
     func inputErrorScratch(input k: Int) -> Int
     /// The inputs backward reads besides the weights (max-pool routing).
@@ -99,8 +96,6 @@ protocol LayerKind: Sendable {
 }
 
 extension LayerKind {
-    var inputErrorMACs: Int { 0 }
-    var weightGradientMACs: Int { 0 }
     func inputErrorScratch(input k: Int) -> Int { 0 }
     var backwardReadsInput: Bool { false }
     var parameters: ParameterShape? { nil }

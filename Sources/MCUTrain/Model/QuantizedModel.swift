@@ -33,9 +33,8 @@ public struct QuantizedModel: Sendable {
         inputFrac = spec.input.fracBits ?? 7
         var initial: [IntegerParameters?] = []
         var weightFracs: [[Int]] = []
-        var floats: [FloatParameters?] = []
         for node in graph.nodes {
-            guard let p = node.kind.parameters else { initial.append(nil); weightFracs.append([]); floats.append(nil); continue }
+            guard let p = node.kind.parameters else { initial.append(nil); weightFracs.append([]); continue }
             var rng = SplitMix64(seed: weightSeed, stream: UInt64(node.index))
             let bound = (6.0 / Double(p.fanIn)).squareRoot()
             let w = (0..<p.weightCount).map { _ in (Double(rng.next() >> 11) / Double(1 << 53) * 2 - 1) * bound }
@@ -53,10 +52,9 @@ public struct QuantizedModel: Sendable {
             let q = w.enumerated().map { i, v in Int8(max(-127, min(127, (v * Double(1 << fracs[Self.channel(of: i, p, node)])).rounded()))) }
             initial.append(IntegerParameters(weights: q, bias: [Int32](repeating: 0, count: p.channels)))
             weightFracs.append(fracs)
-            floats.append(FloatParameters(weights: q.enumerated().map { i, v in Float(v) / Float(1 << fracs[Self.channel(of: i, p, node)]) },
-                                          bias: [Float](repeating: 0, count: p.channels)))
         }
         self.initial = initial
+        let floats = Self.dequantized(initial, weightFracs, graph)
 
         // Activation scales: the float model at the initial weights, on calibration samples,
         // with one bit of headroom for growth during training.
@@ -117,11 +115,13 @@ public struct QuantizedModel: Sendable {
     }
 
     /// The float twin's starting point: the integer initial weights dequantised.
-    public var floatInitial: [FloatParameters?] {
+    public var floatInitial: [FloatParameters?] { Self.dequantized(initial, numerics.map(\.weightFrac), graph) }
+
+    private static func dequantized(_ initial: [IntegerParameters?], _ weightFracs: [[Int]], _ graph: Graph) -> [FloatParameters?] {
         graph.nodes.map { node in
             guard let p = initial[node.index], let shape = node.kind.parameters else { return nil }
-            let f = numerics[node.index].weightFrac
-            return FloatParameters(weights: p.weights.enumerated().map { i, v in Float(v) / Float(1 << f[Self.channel(of: i, shape, node)]) },
+            let f = weightFracs[node.index]
+            return FloatParameters(weights: p.weights.enumerated().map { i, v in Float(v) / Float(1 << f[channel(of: i, shape, node)]) },
                                    bias: [Float](repeating: 0, count: shape.channels))
         }
     }
