@@ -1,6 +1,6 @@
 /// 2-D convolution, NHWC, weights [out_c][k_h][k_w][in_c] (CMSIS-NN's OHWI); `pointwise` is
 /// this with a 1×1 kernel.
-struct Conv2D: LayerKind {
+struct Conv2D: Convolution {
     static let op = "conv2d"
     let g: Geometry
     let activation: Activation
@@ -13,12 +13,10 @@ struct Conv2D: LayerKind {
         activation = spec.activation ?? .none
     }
 
-    var output: Shape { g.output }
     private var taps: Int { g.kh * g.kw * g.input.c }
     var parameters: ParameterShape? { ParameterShape(channels: g.output.c, perChannel: taps, fanIn: taps) }
     /// Exact: taps that fall in the padding are not multiplied.
     var forwardMACs: Int { g.tapsInside * g.input.c * g.output.c }
-    func inputErrorScratch(input k: Int) -> Int { g.input.count }
 
     // MARK: C
 
@@ -110,83 +108,21 @@ struct Conv2D: LayerKind {
         }
         """)
 
-    func cDeclarations(_ n: NodeC) -> [String] { [g.cDims(n.prefix), n.shiftTable(channels: g.output.c)] }
-
-    func cForward(_ n: NodeC) -> [String] {
-        let r = n.numerics.outputRange
-        return ["mct_conv2d_forward_s8(\(n.dims), \(n.inputs[0]), \(n.weights), \(n.bias), \(n.shifts), \(r.lo), \(r.hi), \(n.output));"]
-    }
-
-    func cInputError(_ n: NodeC, input k: Int, dest: String, exponent: String) -> [String] {
-        ["mct_conv2d_input_error_s8(\(n.dims), \(n.outputError), \(n.weights), \(n.scratch));",
-         "\(exponent) = \(n.outputExponent) - \(n.numerics.weightFrac[0]) + mct_requantize_error_s8(\(n.scratch), \(g.input.count), \(dest));"]
-    }
-
-    func cUpdate(_ n: NodeC) -> [String] {
-        ["mct_conv2d_update_s8(\(n.dims), \(n.weightsOrNull), \(n.bias), \(n.inputs[0]), \(n.outputError), \(n.weightChannels), \(n.weightShift), \(n.biasShift), &mct_rng);"]
-    }
-
-    // MARK: Swift integer twin
-
-    /// Calls body(outputIndex, co, inputIndex, weightIndex) for every tap inside the input.
+    /// body(outputIndex, inputIndex, weightIndex) for every tap inside the input.
     @inline(__always)
-    private func eachTap(_ body: (Int, Int, Int, Int) -> Void) {
+    func eachTap(_ body: (Int, Int, Int) -> Void) {
         let ic = g.input.c
         for oy in 0..<g.output.h { for ox in 0..<g.output.w { for co in 0..<g.output.c {
             let o = (oy * g.output.w + ox) * g.output.c + co
             for ky in 0..<g.kh { guard let iy = g.inY(oy, ky) else { continue }
                 for kx in 0..<g.kw { guard let ix = g.inX(ox, kx) else { continue }
                     let i0 = (iy * g.input.w + ix) * ic, w0 = co * taps + (ky * g.kw + kx) * ic
-                    for ci in 0..<ic { body(o, co, i0 + ci, w0 + ci) }
+                    for ci in 0..<ic { body(o, i0 + ci, w0 + ci) }
                 }
             }
         } } }
     }
 
-    func forward(_ n: NodeTwin, inputs x: [[Int8]], params: IntegerParameters?) -> [Int8] {
-        let p = params!, r = n.numerics.outputRange
-        var acc = (0..<g.output.count).map { p.bias[$0 % g.output.c] }
-        let input = x[0]
-        eachTap { o, _, i, w in acc[o] &+= Int32(p.weights[w]) * Int32(input[i]) }
-        return acc.enumerated().map { o, a in
-            IntegerKernels.saturate8(IntegerKernels.roundShift(a, n.numerics.requantShift(o % g.output.c)), r.lo, r.hi)
-        }
-    }
-
-    func inputError(_ n: NodeTwin, input k: Int, inputs x: [[Int8]], error: [Int8], exponent: Int, params: IntegerParameters?) -> (error: [Int8], exponent: Int) {
-        let p = params!
-        var acc = [Int32](repeating: 0, count: g.input.count)
-        eachTap { o, _, i, w in if error[o] != 0 { acc[i] &+= Int32(p.weights[w]) * Int32(error[o]) } }
-        let (q, shift) = IntegerKernels.requantizeError(acc)
-        return (q, exponent - n.numerics.weightFrac[0] + shift)
-    }
-
-    func update(_ n: NodeTwin, params p: inout IntegerParameters, inputs x: [[Int8]], error: [Int8], exponent: Int, rng: inout XorShift32) {
-        var grad = [Int32](repeating: 0, count: g.output.c * taps)
-        eachTap { o, _, i, w in grad[w] &+= Int32(error[o]) * Int32(x[0][i]) }
-        Geometry.sgd(&p, gradient: grad, error: error, channels: g.output.c, weightChannels: n.node.update.weightChannels(of: g.output.c),
-                     weightIndices: { stride(from: $0 * taps, to: ($0 + 1) * taps, by: 1) },
-                     shifts: (n.numerics.weightUpdateBase - exponent, n.numerics.biasUpdateBase - exponent), rng: &rng)
-    }
-
-    // MARK: float twin
-
-    func floatForward(inputs x: [[Float]], params: FloatParameters?) -> [Float] {
-        let p = params!
-        var acc = (0..<g.output.count).map { p.bias[$0 % g.output.c] }
-        eachTap { o, _, i, w in acc[o] += p.weights[w] * x[0][i] }
-        return acc
-    }
-
-    func floatBackward(inputs x: [[Float]], gradient: [Float], params: FloatParameters?) -> (inputs: [[Float]], weights: [Float], bias: [Float]) {
-        let p = params!
-        var dx = [Float](repeating: 0, count: g.input.count), dw = [Float](repeating: 0, count: p.weights.count)
-        var db = [Float](repeating: 0, count: g.output.c)
-        for (o, e) in gradient.enumerated() { db[o % g.output.c] += e }
-        eachTap { o, _, i, w in
-            dx[i] += p.weights[w] * gradient[o]
-            dw[w] += gradient[o] * x[0][i]
-        }
-        return ([dx], dw, db)
-    }
+    /// OHWI: a channel's weights are contiguous.
+    func weightIndices(of c: Int) -> StrideTo<Int> { stride(from: c * taps, to: (c + 1) * taps, by: 1) }
 }

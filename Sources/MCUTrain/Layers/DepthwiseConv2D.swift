@@ -1,6 +1,6 @@
 /// Depthwise 2-D convolution (multiplier 1), NHWC, weights [k_h][k_w][c]: each channel has
 /// its own kernel, so it costs k_h·k_w MACs per output value.
-struct DepthwiseConv2D: LayerKind {
+struct DepthwiseConv2D: Convolution {
     static let op = "depthwise_conv2d"
     let g: Geometry
     let activation: Activation
@@ -11,11 +11,9 @@ struct DepthwiseConv2D: LayerKind {
         activation = spec.activation ?? .none
     }
 
-    var output: Shape { g.output }
     private var channels: Int { g.input.c }
     var parameters: ParameterShape? { ParameterShape(channels: channels, perChannel: g.kh * g.kw, fanIn: g.kh * g.kw) }
     var forwardMACs: Int { g.tapsInside * channels }
-    func inputErrorScratch(input k: Int) -> Int { g.input.count }
 
     // MARK: C
 
@@ -101,27 +99,9 @@ struct DepthwiseConv2D: LayerKind {
         }
         """)
 
-    func cDeclarations(_ n: NodeC) -> [String] { [g.cDims(n.prefix), n.shiftTable(channels: channels)] }
-
-    func cForward(_ n: NodeC) -> [String] {
-        let r = n.numerics.outputRange
-        return ["mct_depthwise_conv2d_forward_s8(\(n.dims), \(n.inputs[0]), \(n.weights), \(n.bias), \(n.shifts), \(r.lo), \(r.hi), \(n.output));"]
-    }
-
-    func cInputError(_ n: NodeC, input k: Int, dest: String, exponent: String) -> [String] {
-        ["mct_depthwise_conv2d_input_error_s8(\(n.dims), \(n.outputError), \(n.weights), \(n.scratch));",
-         "\(exponent) = \(n.outputExponent) - \(n.numerics.weightFrac[0]) + mct_requantize_error_s8(\(n.scratch), \(g.input.count), \(dest));"]
-    }
-
-    func cUpdate(_ n: NodeC) -> [String] {
-        ["mct_depthwise_conv2d_update_s8(\(n.dims), \(n.weightsOrNull), \(n.bias), \(n.inputs[0]), \(n.outputError), \(n.weightChannels), \(n.weightShift), \(n.biasShift), &mct_rng);"]
-    }
-
-    // MARK: Swift integer twin
-
-    /// Calls body(outputIndex, inputIndex, weightIndex) for every tap inside the input.
+    /// body(outputIndex, inputIndex, weightIndex) for every tap inside the input.
     @inline(__always)
-    private func eachTap(_ body: (Int, Int, Int) -> Void) {
+    func eachTap(_ body: (Int, Int, Int) -> Void) {
         let c = channels
         for oy in 0..<g.output.h { for ox in 0..<g.output.w {
             for ky in 0..<g.kh { guard let iy = g.inY(oy, ky) else { continue }
@@ -133,50 +113,6 @@ struct DepthwiseConv2D: LayerKind {
         } }
     }
 
-    func forward(_ n: NodeTwin, inputs x: [[Int8]], params: IntegerParameters?) -> [Int8] {
-        let p = params!, r = n.numerics.outputRange
-        var acc = (0..<g.output.count).map { p.bias[$0 % channels] }
-        eachTap { o, i, w in acc[o] &+= Int32(p.weights[w]) * Int32(x[0][i]) }
-        return acc.enumerated().map { o, a in
-            IntegerKernels.saturate8(IntegerKernels.roundShift(a, n.numerics.requantShift(o % channels)), r.lo, r.hi)
-        }
-    }
-
-    func inputError(_ n: NodeTwin, input k: Int, inputs x: [[Int8]], error: [Int8], exponent: Int, params: IntegerParameters?) -> (error: [Int8], exponent: Int) {
-        let p = params!
-        var acc = [Int32](repeating: 0, count: g.input.count)
-        eachTap { o, i, w in acc[i] &+= Int32(p.weights[w]) * Int32(error[o]) }
-        let (q, shift) = IntegerKernels.requantizeError(acc)
-        return (q, exponent - n.numerics.weightFrac[0] + shift)
-    }
-
-    func update(_ n: NodeTwin, params p: inout IntegerParameters, inputs x: [[Int8]], error: [Int8], exponent: Int, rng: inout XorShift32) {
-        var grad = [Int32](repeating: 0, count: p.weights.count)
-        eachTap { o, i, w in grad[w] &+= Int32(error[o]) * Int32(x[0][i]) }
-        let c = channels, count = p.weights.count
-        Geometry.sgd(&p, gradient: grad, error: error, channels: c, weightChannels: n.node.update.weightChannels(of: c),
-                     weightIndices: { stride(from: $0, to: count, by: c) },
-                     shifts: (n.numerics.weightUpdateBase - exponent, n.numerics.biasUpdateBase - exponent), rng: &rng)
-    }
-
-    // MARK: float twin
-
-    func floatForward(inputs x: [[Float]], params: FloatParameters?) -> [Float] {
-        let p = params!
-        var acc = (0..<g.output.count).map { p.bias[$0 % channels] }
-        eachTap { o, i, w in acc[o] += p.weights[w] * x[0][i] }
-        return acc
-    }
-
-    func floatBackward(inputs x: [[Float]], gradient: [Float], params: FloatParameters?) -> (inputs: [[Float]], weights: [Float], bias: [Float]) {
-        let p = params!
-        var dx = [Float](repeating: 0, count: g.input.count), dw = [Float](repeating: 0, count: p.weights.count)
-        var db = [Float](repeating: 0, count: channels)
-        for (o, e) in gradient.enumerated() { db[o % channels] += e }
-        eachTap { o, i, w in
-            dx[i] += p.weights[w] * gradient[o]
-            dw[w] += gradient[o] * x[0][i]
-        }
-        return ([dx], dw, db)
-    }
+    /// HWC: a channel's weights are every c-th.
+    func weightIndices(of c: Int) -> StrideTo<Int> { stride(from: c, to: g.kh * g.kw * channels, by: channels) }
 }

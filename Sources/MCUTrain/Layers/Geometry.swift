@@ -43,23 +43,6 @@ struct Geometry: Sendable, Equatable {
         return n * m
     }
 
-    /// The update the C kernels apply, channel by channel in the same order and with the same
-    /// random draws: skip a channel whose error is zero everywhere, else its weights (those of
-    /// the first `weightChannels` channels, at `weightIndices(c)` in order), then its bias.
-    static func sgd(_ p: inout IntegerParameters, gradient: [Int32], error: [Int8], channels: Int, weightChannels: Int,
-                    weightIndices: (Int) -> StrideTo<Int>, shifts: (weight: Int, bias: Int), rng: inout XorShift32) {
-        for c in 0..<channels {
-            let column = Swift.stride(from: c, to: error.count, by: channels).map { Int32(error[$0]) }
-            guard column.contains(where: { $0 != 0 }) else { continue }
-            if c < weightChannels {
-                for w in weightIndices(c) {
-                    p.weights[w] = IntegerKernels.saturate8(Int32(p.weights[w]) - IntegerKernels.stochasticShift(gradient[w], shifts.weight, &rng))
-                }
-            }
-            p.bias[c] &-= IntegerKernels.stochasticShift(column.reduce(0, &+), shifts.bias, &rng)
-        }
-    }
-
     /// Input row (or column) under kernel tap k of output row o, nil where it falls in the padding.
     @inline(__always) func inY(_ o: Int, _ k: Int) -> Int? { let y = o * stride + k - padTop; return y >= 0 && y < input.h ? y : nil }
     @inline(__always) func inX(_ o: Int, _ k: Int) -> Int? { let x = o * stride + k - padLeft; return x >= 0 && x < input.w ? x : nil }
