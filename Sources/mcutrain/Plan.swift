@@ -17,15 +17,16 @@ struct Plan: ParsableCommand {
             let (board, spec, graph) = try target.load()
             let (data, _) = try DataSource.load(target.data, for: graph, seed: seed)
             let source = ModelSource(QuantizedModel.calibrated(spec, graph: graph, on: data.split(testFraction: 0.2, seed: seed).train, seed: seed))
+            let fits = Result { try MemoryBudget.check(source.memory, board: board, model: target.model) }
             var flash: Int?
-            if (try? MemoryBudget.check(source.memory, board: board, model: target.model)) != nil {
+            if case .success = fits {
                 let dir = target.buildDirectory(in: buildDir, spec, board, graph)
                 flash = try ELFFile(path: FirmwareBuilder(board: board, directory: dir).build(model: source)).flashBytes
             }
             let report = PlanReport(source: source, board: board, flashBytes: flash)
             print(report.render())
             if let json { try writeJSON(report, to: json) }
-            try MemoryBudget.check(source.memory, board: board, model: target.model)
+            try fits.get()
         }
     }
 }

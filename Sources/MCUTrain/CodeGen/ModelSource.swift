@@ -127,7 +127,7 @@ public struct ModelSource: Sendable {
         }
 
         static void mct_forward(void) {
-        \(graph.nodes.flatMap { n in node(n.index).twin.kind.cForward(node(n.index)).map { "    " + $0 + "  /* \(n.name) */" } }.joined(separator: "\n"))
+        \(graph.nodes.flatMap { n in n.kind.cForward(node(n.index)).map { "    " + $0 + "  /* \(n.name) */" } }.joined(separator: "\n"))
         }
 
         int32_t mct_predict(void) {

@@ -46,7 +46,10 @@ public struct QuantizedModel: Sendable {
                 fracs = Array(repeating: Self.fracBits(magnitude: bound, target: 32, maxFrac: 7), count: p.channels)
             } else {
                 var largest = [Double](repeating: 0, count: p.channels)
-                for (i, v) in w.enumerated() { largest[Self.channel(of: i, p, node)] = max(largest[Self.channel(of: i, p, node)], abs(v)) }
+                for (i, v) in w.enumerated() {
+                    let c = Self.channel(of: i, p, node)
+                    largest[c] = max(largest[c], abs(v))
+                }
                 fracs = largest.map { Self.fracBits(magnitude: $0, target: 127, maxFrac: 7) }
             }
             let q = w.enumerated().map { i, v in Int8(max(-127, min(127, (v * Double(1 << fracs[Self.channel(of: i, p, node)])).rounded()))) }

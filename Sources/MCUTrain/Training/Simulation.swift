@@ -65,7 +65,7 @@ public struct Simulation {
         let (trainQ, testQ, trainF, testF) = (quantized(train), quantized(test), scaled(train), scaled(test))
 
         let seed = UInt32(truncatingIfNeeded: options.seed)
-        var stackPeak = try device.initialize(seed: seed).stackBytes
+        let initStack = try device.initialize(seed: seed).stackBytes
         try host?.initialize(seed: seed)
         var twin = FloatNetwork(model)
         progress(.built(flashBytes: device.elf.flashBytes, staticRAMBytes: device.elf.staticRAMBytes(on: device.board)))
@@ -83,7 +83,6 @@ public struct Simulation {
                 if let m = step.measurement {
                     measured.add(m)
                     steps.add(m)
-                    stackPeak = max(stackPeak, m.stackBytes)
                 }
                 if k % 16 == 0 { progress(.step(epoch: epoch, done: k, of: train.count)) }
             }
@@ -93,7 +92,6 @@ public struct Simulation {
                 if try predict(testQ[n], measure: host == nil || inferences.count < options.measuredSteps, into: &inferences) == label { testCorrect += 1 }
                 if twin.predict(testF[n]) == label { floatCorrect += 1 }
             }
-            stackPeak = max(stackPeak, inferences.stackPeak)
             let mean = measured.mean
             let report = SimulationReport.Epoch(
                 epoch: epoch, trainLoss: loss / Double(train.count), trainAccuracy: Double(correct) / Double(train.count),
@@ -106,7 +104,7 @@ public struct Simulation {
         let wall = Date().timeIntervalSince(start)
         let instructions = steps.instructions + inferences.instructions
         let meanCycles = steps.mean ?? 0
-        let ram = try staticRAM(stackPeak: stackPeak)
+        let ram = try staticRAM(stackPeak: max(initStack, steps.stackPeak, inferences.stackPeak))
         return SimulationReport(
             board: device.board.name, model: model.spec.name, dataset: data.name, update: options.update.rawValue,
             trainSamples: train.count, testSamples: test.count, seed: options.seed, clockHz: device.board.clockHz,
