@@ -7,13 +7,15 @@ import XCTest
 /// tensors, residual adds, and sparse update schemes.
 final class BitExactTests: XCTestCase {
     /// Runs `steps` training steps on the device and the twin; compares every prediction,
-    /// p_true and logits, then every parameter.
-    private func assertBitExact(_ json: String, update: Graph.UpdateScheme = .full, data: Dataset? = nil, steps: Int = 40,
-                                file: StaticString = #filePath, line: UInt = #line) throws {
+    /// p_true, logits and effort count, then every parameter. Returns the twin's efforts.
+    @discardableResult
+    func assertBitExact(_ json: String, update: Graph.UpdateScheme = .full, algorithm: TrainingAlgorithm = .full, data: Dataset? = nil,
+                        steps: Int = 40, file: StaticString = #filePath, line: UInt = #line) throws -> [Effort] {
         let path = writeFile(temporaryDirectory(self), "model.json", json)
-        let device = try trainingDevice(self, path, update: update, data: data)
+        let device = try trainingDevice(self, path, update: update, data: data, algorithm: algorithm)
         let model = device.source.model
-        var twin = IntegerNetwork(model, seed: 7)
+        var twin = IntegerNetwork(model, seed: 7, algorithm: algorithm)
+        var efforts: [Effort] = []
         let host = try HostDevice(source: device.source, buildDirectory: temporaryDirectory(self), sanitize: true)
         try device.initialize(seed: 7)
         try host.initialize(seed: 7)
@@ -25,10 +27,13 @@ final class BitExactTests: XCTestCase {
             let want = twin.trainStep(input, label: label)
             XCTAssertEqual(got.prediction, want.prediction, "prediction at step \(n)", file: file, line: line)
             XCTAssertEqual(got.pTrue, want.pTrue, "p_true at step \(n)", file: file, line: line)
+            XCTAssertEqual(got.effort, want.effort, "backward MACs, trained, kept at step \(n)", file: file, line: line)
+            efforts.append(want.effort)
             XCTAssertEqual(try device.logits(), twin.logits, "logits at step \(n)", file: file, line: line)
             let native = try host.trainStep(input, label: label)
             XCTAssertEqual([native.prediction, Int(native.pTrue)], [got.prediction, Int(got.pTrue)], "host build at step \(n)", file: file, line: line)
             XCTAssertEqual(native.logits, twin.logits, "host build logits at step \(n)", file: file, line: line)
+            XCTAssertEqual(native.effort, want.effort, "host build effort at step \(n)", file: file, line: line)
         }
         var trained = 0
         for node in model.graph.nodes where node.kind.parameters != nil {
@@ -37,6 +42,7 @@ final class BitExactTests: XCTestCase {
             if params != model.initial[node.index] { trained += 1 }
         }
         XCTAssertGreaterThan(trained, 0, "training changed no parameter", file: file, line: line)
+        return efforts
     }
 
     func testDigitsMLPMatchesOverThreeHundredSteps() throws {

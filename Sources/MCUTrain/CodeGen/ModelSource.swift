@@ -5,12 +5,14 @@ public struct ModelSource: Sendable {
     public let model: QuantizedModel
     public let memory: MemoryPlan
 
-    public init(_ model: QuantizedModel) {
+    public init(_ model: QuantizedModel, algorithm: TrainingAlgorithm = .full) {
         self.model = model
-        self.memory = MemoryPlan(model)
+        self.memory = MemoryPlan(model, algorithm: algorithm)
     }
 
     var graph: Graph { model.graph }
+    public var selection: BackwardSelection { memory.selection }
+    private var extraKernels: [KernelCode] { selection.algorithm.selects ? [Selector.kernelSource] : [] }
 
     /// The layer kinds in this model, in registry order: only their kernels are emitted.
     var kinds: [any LayerKind.Type] {
@@ -19,7 +21,7 @@ public struct ModelSource: Sendable {
 
     /// File name → contents of everything generated for the model.
     public var files: [String: String] {
-        ["mct_kernels.h": KernelSource.header(kinds: kinds), "mct_kernels.c": KernelSource.source(kinds: kinds),
+        ["mct_kernels.h": KernelSource.header(kinds: kinds, extra: extraKernels), "mct_kernels.c": KernelSource.source(kinds: kinds, extra: extraKernels),
          "mct_model.h": header, "mct_model.c": source]
     }
 
@@ -37,10 +39,16 @@ public struct ModelSource: Sendable {
         #define MCT_INPUT_SIZE \(graph.inputShape.count)
         #define MCT_CLASSES \(graph.classCount)
         #define MCT_ARENA_BYTES \(memory.arenaBytes)
+        /* Layers whose output errors the training algorithm (\(selection.algorithm.kind.rawValue)) thins. */
+        #define MCT_SELECTING_LAYERS \(selection.layers.count)
 
         extern uint8_t mct_arena[MCT_ARENA_BYTES];
         extern mct_rng_t mct_rng;
         extern int32_t mct_p_true;
+        /* Set by each step: backward MACs run, whether it backpropagated, channels kept per layer. */
+        extern uint32_t mct_backward_macs;
+        extern int32_t mct_trained;
+        \(selection.layers.isEmpty ? "" : "extern uint16_t mct_kept[];")
 
         /* The application writes a sample here (int8, \(model.inputFrac) fractional bits, NHWC) before a step. */
         #define mct_input ((int8_t *)(mct_arena + \(inputOffset)))
@@ -64,13 +72,17 @@ public struct ModelSource: Sendable {
         case .error(let t): return "ERR\(t)"
         case .contribution(let t, let j): return "ERR\(t)_FROM\(j)"
         case .scratch(let j): return "SCRATCH\(j)"
+        case .scores(let j): return "SCORES\(j)"
         }
     }
 
     private var arenaMacros: [String] {
         memory.buffers.sorted { $0.offset < $1.offset }.map { b in
-            let wide: Bool = if case .scratch = b.key { true } else { b.key == .activation(graph.shapes.count - 1) }
-            let type = wide ? "int32_t" : "int8_t"
+            let type: String = switch b.key {
+            case .scratch: "int32_t"
+            case .scores: "uint32_t"
+            default: b.key == .activation(graph.shapes.count - 1) ? "int32_t" : "int8_t"
+            }
             let def = "#define \(macro(b.key)) ((\(type) *)(mct_arena + \(b.offset)))"
             return def.padding(toLength: 52, withPad: " ", startingAt: 0) + "/* \(b.bytes) B, steps \(b.firstStep)-\(b.lastStep): \(b.label) */"
         }
@@ -118,6 +130,7 @@ public struct ModelSource: Sendable {
         uint8_t mct_arena[MCT_ARENA_BYTES] __attribute__((aligned(4)));
         mct_rng_t mct_rng;
         int32_t mct_p_true;
+        \(stateDeclarations.joined(separator: "\n"))
 
         /* The arena: each buffer's offset, size and live steps (\(memory.stepNames.count) steps: forward, loss, backward). */
         \(arenaMacros.joined(separator: "\n"))
@@ -135,9 +148,12 @@ public struct ModelSource: Sendable {
             return mct_argmax_s32(mct_logits, MCT_CLASSES);
         }
 
+        \(selection.cParameters.joined(separator: "\n"))
         int32_t mct_train_step(int32_t label) {
             mct_forward();
             int32_t prediction = mct_softmax_xent_backward_s32(mct_logits, MCT_CLASSES, label, \(model.logitShift), \(macro(.error(graph.shapes.count - 1))), &mct_p_true);
+            mct_backward_macs = 0;
+        \(selection.cGate(outputError: macro(.error(graph.shapes.count - 1)), classes: graph.classCount).map { "    " + $0 }.joined(separator: "\n"))
             /* Backward, last layer first: each layer passes its error on (with the weights it
              * used forward), then updates itself. xT is tensor T's error exponent: gradient = ERR * 2^xT. */
             int x\(graph.shapes.count - 1) = \(IntegerKernels.outputErrorExponent);
@@ -146,6 +162,17 @@ public struct ModelSource: Sendable {
         }
 
         """
+    }
+
+    /// The algorithm's state and the step's counters (MemoryPlan lists each).
+    private var stateDeclarations: [String] {
+        var lines = ["uint32_t mct_backward_macs;", "int32_t mct_trained;"]
+        let count = selection.layers.count
+        // Padded to whole words, as the plan counts it.
+        if count > 0 { lines.append("uint16_t mct_kept[\(count + count % 2)] __attribute__((aligned(4)));") }
+        if selection.algorithm.adaptive { lines.append("mct_magnitude_t mct_ymax[\(count)];") }
+        if selection.algorithm.skipsSamples { lines.append("mct_magnitude_t mct_alpha_max;") }
+        return lines
     }
 
     private var backwardLines: [String] {
@@ -160,6 +187,9 @@ public struct ModelSource: Sendable {
             if n.kind.activation != .none {
                 let r = c.numerics.maskRange
                 lines.append("mct_activation_backward_s8(\(c.outputError), \(c.output), \(n.kind.output.count), \(r.lo), \(r.hi));")
+            }
+            if let l = selection.layer(for: n.index) {
+                lines += selection.cSelect(l, error: c.outputError, exponent: c.outputExponent, scores: macro(.scores(n.index)))
             }
             for (k, t) in n.inputs.enumerated() where graph.needsError[t] {
                 if graph.consumers(of: t).max() == n.index {

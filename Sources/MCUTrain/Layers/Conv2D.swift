@@ -23,8 +23,8 @@ struct Conv2D: Convolution {
     static let kernelSource = KernelCode(declarations: """
         void mct_conv2d_forward_s8(const mct_dims_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
                                    const int8_t *shift, int32_t lo, int32_t hi, int8_t *out);
-        void mct_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc);
-        void mct_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
+        uint32_t mct_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc);
+        uint32_t mct_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
                                   int weight_channels, int w_shift, int b_shift, mct_rng_t *rng);
         """, definitions: """
 
@@ -50,9 +50,11 @@ struct Conv2D: Convolution {
                     }
         }
 
-        /* acc = the transposed convolution of err: every output error scattered back through its taps. */
-        void mct_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc) {
+        /* acc = the transposed convolution of err: every output error scattered back through its
+         * taps. Returns the MACs run. */
+        uint32_t mct_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc) {
             const int ic = d->in_c, taps = d->k_h * d->k_w * ic;
+            uint32_t macs = 0;
             for (int i = 0; i < d->in_h * d->in_w * ic; i++) acc[i] = 0;
             for (int oy = 0; oy < d->out_h; oy++)
                 for (int ox = 0; ox < d->out_w; ox++)
@@ -68,16 +70,21 @@ struct Conv2D: Convolution {
                                 const int8_t *wk = w + co * taps + (ky * d->k_w + kx) * ic;
                                 int32_t *a = acc + (iy * d->in_w + ix) * ic;
                                 for (int ci = 0; ci < ic; ci++) a[ci] += (int32_t)wk[ci] * e;
+                                macs += (uint32_t)ic;
                             }
                         }
                     }
+            return macs;
         }
 
         /* Each weight's gradient summed over the output positions, then applied at once (no
-         * gradient buffer): the first weight_channels channels' weights, every channel's bias. */
-        void mct_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
-                                  int weight_channels, int w_shift, int b_shift, mct_rng_t *rng) {
+         * gradient buffer): the first weight_channels channels' weights, every channel's bias.
+         * Returns the weight-gradient MACs run. */
+        uint32_t mct_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
+                                      int weight_channels, int w_shift, int b_shift, mct_rng_t *rng) {
             const int ic = d->in_c, oc = d->out_c, positions = d->out_h * d->out_w;
+            const uint32_t channel_macs = mct_taps_inside(d) * (uint32_t)ic;
+            uint32_t macs = 0;
             for (int co = 0; co < oc; co++) {
                 int32_t gb = 0, any = 0;
                 for (int p = 0; p < positions; p++) {
@@ -87,6 +94,7 @@ struct Conv2D: Convolution {
                 if (!any) continue;
                 if (co < weight_channels) {
                     int8_t *wk = w + co * d->k_h * d->k_w * ic;
+                    macs += channel_macs;
                     for (int ky = 0; ky < d->k_h; ky++)
                         for (int kx = 0; kx < d->k_w; kx++)
                             for (int ci = 0; ci < ic; ci++, wk++) {
@@ -105,6 +113,7 @@ struct Conv2D: Convolution {
                 }
                 bias[co] -= mct_stochastic_shift(gb, b_shift, rng);
             }
+            return macs;
         }
         """)
 

@@ -24,12 +24,12 @@ extension Convolution {
     }
 
     func cInputError(_ n: NodeC, input k: Int, dest: String, exponent: String) -> [String] {
-        ["mct_\(Self.op)_input_error_s8(\(n.dims), \(n.outputError), \(n.weights), \(n.scratch));",
+        ["\(NodeC.macs) += mct_\(Self.op)_input_error_s8(\(n.dims), \(n.outputError), \(n.weights), \(n.scratch));",
          "\(exponent) = \(n.outputExponent) - \(n.numerics.weightFrac[0]) + mct_requantize_error_s8(\(n.scratch), \(g.input.count), \(dest));"]
     }
 
     func cUpdate(_ n: NodeC) -> [String] {
-        ["mct_\(Self.op)_update_s8(\(n.dims), \(n.weightsOrNull), \(n.bias), \(n.inputs[0]), \(n.outputError), \(n.weightChannels), \(n.weightShift), \(n.biasShift), &mct_rng);"]
+        ["\(NodeC.macs) += mct_\(Self.op)_update_s8(\(n.dims), \(n.weightsOrNull), \(n.bias), \(n.inputs[0]), \(n.outputError), \(n.weightChannels), \(n.weightShift), \(n.biasShift), &mct_rng);"]
     }
 
     // MARK: Swift integer twin
@@ -49,6 +49,18 @@ extension Convolution {
         eachTap { o, i, w in acc[i] &+= Int32(p.weights[w]) * Int32(error[o]) }
         let (q, shift) = IntegerKernels.requantizeError(acc)
         return (q, exponent - n.numerics.weightFrac[0] + shift)
+    }
+
+    func inputErrorMACs(error: [Int8]) -> Int {
+        var macs = 0
+        eachTap { o, _, _ in if error[o] != 0 { macs += 1 } }
+        return macs
+    }
+
+    /// A channel's weight gradient visits every tap inside the input at every position.
+    func updateMACs(error: [Int8], weightChannels: Int) -> Int {
+        (0..<min(weightChannels, outChannels)).filter { c in stride(from: c, to: error.count, by: outChannels).contains { error[$0] != 0 } }.count
+            * forwardMACs / outChannels
     }
 
     /// Mirrors the C update channel by channel with the same random draws: skip a channel whose

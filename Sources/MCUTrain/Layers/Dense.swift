@@ -25,9 +25,9 @@ struct Dense: LayerKind {
         void mct_dense_forward_s8(const int8_t *in, int n_in, const int8_t *w, const int32_t *bias, int n_out,
                                   const int8_t *shift, int32_t lo, int32_t hi, int8_t *out);
         void mct_dense_logits_s8(const int8_t *in, int n_in, const int8_t *w, const int32_t *bias, int n_out, int32_t *logits);
-        void mct_dense_input_error_s8(const int8_t *err, int n_out, const int8_t *w, int n_in, int32_t *acc);
-        void mct_dense_update_s8(int8_t *w, int32_t *bias, const int8_t *in, int n_in, const int8_t *err, int n_out,
-                                 int weight_rows, int w_shift, int b_shift, mct_rng_t *rng);
+        uint32_t mct_dense_input_error_s8(const int8_t *err, int n_out, const int8_t *w, int n_in, int32_t *acc);
+        uint32_t mct_dense_update_s8(int8_t *w, int32_t *bias, const int8_t *in, int n_in, const int8_t *err, int n_out,
+                                     int weight_rows, int w_shift, int b_shift, mct_rng_t *rng);
         """, definitions: """
 
         /* ---- dense: forward, input error, update ---- */
@@ -42,21 +42,25 @@ struct Dense: LayerKind {
             for (int j = 0; j < n_out; j++) logits[j] = mct_dot_s8(w + j * n_in, in, n_in, bias[j]);
         }
 
-        /* acc[i] = sum_j w[j][i] * err[j], walking the weights row by row. */
-        void mct_dense_input_error_s8(const int8_t *err, int n_out, const int8_t *w, int n_in, int32_t *acc) {
+        /* acc[i] = sum_j w[j][i] * err[j], walking the weights row by row. Returns the MACs run. */
+        uint32_t mct_dense_input_error_s8(const int8_t *err, int n_out, const int8_t *w, int n_in, int32_t *acc) {
+            uint32_t macs = 0;
             for (int i = 0; i < n_in; i++) acc[i] = 0;
             for (int j = 0; j < n_out; j++) {
                 int32_t e = err[j];
                 if (e == 0) continue;
                 const int8_t *row = w + j * n_in;
                 for (int i = 0; i < n_in; i++) acc[i] += (int32_t)row[i] * e;
+                macs += (uint32_t)n_in;
             }
+            return macs;
         }
 
         /* SGD in place: w -= sr(e_j * a_i) for the first weight_rows rows, b -= sr(e_j); rows
-         * with zero error are skipped. */
-        void mct_dense_update_s8(int8_t *w, int32_t *bias, const int8_t *in, int n_in, const int8_t *err, int n_out,
-                                 int weight_rows, int w_shift, int b_shift, mct_rng_t *rng) {
+         * with zero error are skipped. Returns the weight-gradient MACs run. */
+        uint32_t mct_dense_update_s8(int8_t *w, int32_t *bias, const int8_t *in, int n_in, const int8_t *err, int n_out,
+                                     int weight_rows, int w_shift, int b_shift, mct_rng_t *rng) {
+            uint32_t macs = 0;
             for (int j = 0; j < n_out; j++) {
                 int32_t e = err[j];
                 if (e == 0) continue;
@@ -66,9 +70,11 @@ struct Dense: LayerKind {
                         int32_t step = mct_stochastic_shift(e * (int32_t)in[i], w_shift, rng);
                         row[i] = mct_saturate_s8((int32_t)row[i] - step, -127, 127);
                     }
+                    macs += (uint32_t)n_in;
                 }
                 bias[j] -= mct_stochastic_shift(e, b_shift, rng);
             }
+            return macs;
         }
         """)
 
@@ -81,12 +87,12 @@ struct Dense: LayerKind {
     }
 
     func cInputError(_ n: NodeC, input k: Int, dest: String, exponent: String) -> [String] {
-        ["mct_dense_input_error_s8(\(n.outputError), \(units), \(n.weights), \(inputs), \(n.scratch));",
+        ["\(NodeC.macs) += mct_dense_input_error_s8(\(n.outputError), \(units), \(n.weights), \(inputs), \(n.scratch));",
          "\(exponent) = \(n.outputExponent) - \(n.numerics.weightFrac[0]) + mct_requantize_error_s8(\(n.scratch), \(inputs), \(dest));"]
     }
 
     func cUpdate(_ n: NodeC) -> [String] {
-        ["mct_dense_update_s8(\(n.weightsOrNull), \(n.bias), \(n.inputs[0]), \(inputs), \(n.outputError), \(units), \(n.weightChannels), \(n.weightShift), \(n.biasShift), &mct_rng);"]
+        ["\(NodeC.macs) += mct_dense_update_s8(\(n.weightsOrNull), \(n.bias), \(n.inputs[0]), \(inputs), \(n.outputError), \(units), \(n.weightChannels), \(n.weightShift), \(n.biasShift), &mct_rng);"]
     }
 
     // MARK: Swift integer twin
@@ -118,6 +124,9 @@ struct Dense: LayerKind {
         let (q, shift) = IntegerKernels.requantizeError(acc)
         return (q, exponent - n.numerics.weightFrac[0] + shift)
     }
+
+    func inputErrorMACs(error: [Int8]) -> Int { error.filter { $0 != 0 }.count * inputs }
+    func updateMACs(error: [Int8], weightChannels: Int) -> Int { error.prefix(weightChannels).filter { $0 != 0 }.count * inputs }
 
     func update(_ n: NodeTwin, params p: inout IntegerParameters, inputs x: [[Int8]], error: [Int8], exponent: Int, rng: inout XorShift32) {
         let rows = n.node.update.weightChannels(of: units)

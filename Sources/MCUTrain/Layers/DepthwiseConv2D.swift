@@ -20,9 +20,9 @@ struct DepthwiseConv2D: Convolution {
     static let kernelSource = KernelCode(declarations: """
         void mct_depthwise_conv2d_forward_s8(const mct_dims_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
                                              const int8_t *shift, int32_t lo, int32_t hi, int8_t *out);
-        void mct_depthwise_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc);
-        void mct_depthwise_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
-                                            int weight_channels, int w_shift, int b_shift, mct_rng_t *rng);
+        uint32_t mct_depthwise_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc);
+        uint32_t mct_depthwise_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
+                                                int weight_channels, int w_shift, int b_shift, mct_rng_t *rng);
         """, definitions: """
 
         /* ---- depthwise_conv2d: forward, input error, update ---- */
@@ -47,8 +47,10 @@ struct DepthwiseConv2D: Convolution {
                     }
         }
 
-        void mct_depthwise_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc) {
+        /* Returns the MACs run, as the update does. */
+        uint32_t mct_depthwise_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc) {
             const int c = d->in_c;
+            uint32_t macs = 0;
             for (int i = 0; i < d->in_h * d->in_w * c; i++) acc[i] = 0;
             for (int oy = 0; oy < d->out_h; oy++)
                 for (int ox = 0; ox < d->out_w; ox++)
@@ -62,14 +64,18 @@ struct DepthwiseConv2D: Convolution {
                                 int ix = ox * d->stride + kx - d->pad_l;
                                 if (ix < 0 || ix >= d->in_w) continue;
                                 acc[(iy * d->in_w + ix) * c + ch] += (int32_t)w[(ky * d->k_w + kx) * c + ch] * e;
+                                macs++;
                             }
                         }
                     }
+            return macs;
         }
 
-        void mct_depthwise_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
-                                            int weight_channels, int w_shift, int b_shift, mct_rng_t *rng) {
+        uint32_t mct_depthwise_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
+                                                int weight_channels, int w_shift, int b_shift, mct_rng_t *rng) {
             const int c = d->in_c, positions = d->out_h * d->out_w;
+            const uint32_t channel_macs = mct_taps_inside(d);
+            uint32_t macs = 0;
             for (int ch = 0; ch < c; ch++) {
                 int32_t gb = 0, any = 0;
                 for (int p = 0; p < positions; p++) {
@@ -78,6 +84,7 @@ struct DepthwiseConv2D: Convolution {
                 }
                 if (!any) continue;
                 if (ch < weight_channels) {
+                    macs += channel_macs;
                     for (int ky = 0; ky < d->k_h; ky++)
                         for (int kx = 0; kx < d->k_w; kx++) {
                             int32_t g = 0;
@@ -96,6 +103,7 @@ struct DepthwiseConv2D: Convolution {
                 }
                 bias[ch] -= mct_stochastic_shift(gb, b_shift, rng);
             }
+            return macs;
         }
         """)
 

@@ -88,6 +88,9 @@ protocol LayerKind: Sendable {
     func forward(_ n: NodeTwin, inputs: [[Int8]], params: IntegerParameters?) -> [Int8]
     func inputError(_ n: NodeTwin, input k: Int, inputs: [[Int8]], error: [Int8], exponent: Int, params: IntegerParameters?) -> (error: [Int8], exponent: Int)
     func update(_ n: NodeTwin, params: inout IntegerParameters, inputs: [[Int8]], error: [Int8], exponent: Int, rng: inout XorShift32)
+    /// MACs the C input-error and update kernels run (and count) for this output error.
+    func inputErrorMACs(error: [Int8]) -> Int
+    func updateMACs(error: [Int8], weightChannels: Int) -> Int
 
     /// The pre-activation output; the float network applies the activation.
     func floatForward(inputs: [[Float]], params: FloatParameters?) -> [Float]
@@ -102,6 +105,8 @@ extension LayerKind {
     func cDeclarations(_ n: NodeC) -> [String] { [] }
     func cUpdate(_ n: NodeC) -> [String] { [] }
     func update(_ n: NodeTwin, params: inout IntegerParameters, inputs: [[Int8]], error: [Int8], exponent: Int, rng: inout XorShift32) {}
+    func inputErrorMACs(error: [Int8]) -> Int { 0 }
+    func updateMACs(error: [Int8], weightChannels: Int) -> Int { 0 }
 }
 
 /// C text a kind contributes to mct_kernels.h / mct_kernels.c.

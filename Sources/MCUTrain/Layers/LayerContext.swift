@@ -49,6 +49,8 @@ struct NodeC {
     let scratch: String
     /// C identifier prefix of this layer's parameters and constants, e.g. "mct_l3".
     let prefix: String
+    /// The step's counter of backward MACs: kernels with MACs return theirs and the step adds them.
+    static let macs = "mct_backward_macs"
     var numerics: LayerNumerics { twin.numerics }
     var node: Graph.Node { twin.node }
     var weights: String { prefix + "_w" }

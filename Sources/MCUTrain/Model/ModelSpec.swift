@@ -90,6 +90,19 @@ public struct ModelSpec: Decodable, Sendable, Equatable {
         }
     }
 
+    /// The backward pass to run unless `--algorithm` says otherwise (TrainingAlgorithm).
+    public struct AlgorithmSpec: Decodable, Sendable, Equatable {
+        public let name: String
+        public let params: [String: Double]?
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, params }
+        init(name: String, params: [String: Double]?) { self.name = name; self.params = params }
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            params = try c.decodeIfPresent([String: Double].self, forKey: .params)
+        }
+    }
+
     public enum Loss: String, Decodable, Sendable { case softmaxCrossEntropy = "softmax_cross_entropy" }
 
     public let name: String
@@ -98,11 +111,12 @@ public struct ModelSpec: Decodable, Sendable, Equatable {
     public let loss: Loss
     public let training: Training
     public let sparseUpdate: SparseUpdate?
+    public let algorithm: AlgorithmSpec?
     /// Seed of the initial weights (and of frozen weights baked into flash); 0 = the run's seed.
     public let weightSeed: UInt64?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, input, layers, loss, training, sparseUpdate = "sparse_update", weightSeed = "weight_seed"
+        case name, input, layers, loss, training, sparseUpdate = "sparse_update", algorithm, weightSeed = "weight_seed"
     }
 
     public init(from decoder: Decoder) throws {
@@ -113,6 +127,7 @@ public struct ModelSpec: Decodable, Sendable, Equatable {
         loss = try c.decode(Loss.self, forKey: .loss)
         training = try c.decode(Training.self, forKey: .training)
         sparseUpdate = try c.decodeIfPresent(SparseUpdate.self, forKey: .sparseUpdate)
+        algorithm = try c.decodeIfPresent(AlgorithmSpec.self, forKey: .algorithm)
         weightSeed = try c.decodeIfPresent(UInt64.self, forKey: .weightSeed)
     }
 
@@ -136,5 +151,10 @@ public struct ModelSpec: Decodable, Sendable, Equatable {
         }
         _ = try Graph(self, update: .full)
         if sparseUpdate != nil { _ = try Graph(self, update: .sparse) }
+        if let algorithm {
+            do { _ = try TrainingAlgorithm.resolve(name: nil, params: [], file: algorithm) } catch let error as ConfigError {
+                throw ConfigError("field 'algorithm': \(error.description)")
+            }
+        }
     }
 }

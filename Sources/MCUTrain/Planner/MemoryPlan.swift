@@ -8,7 +8,7 @@
 /// gradient exists, so no gradient buffer outlives the layer (operator reordering).
 public struct MemoryPlan: Sendable {
     public enum Key: Hashable, Sendable, Comparable {
-        case activation(Int), error(Int), contribution(tensor: Int, layer: Int), scratch(Int)
+        case activation(Int), error(Int), contribution(tensor: Int, layer: Int), scratch(Int), scores(Int)
     }
 
     public struct Buffer: Sendable {
@@ -35,6 +35,7 @@ public struct MemoryPlan: Sendable {
     public let arenaBytes: Int
     public let symbols: [Symbol]
     public let stepNames: [String]
+    public let selection: BackwardSelection
 
     /// Static RAM as the linker will lay it out: every RAM symbol (the arena among them), the
     /// end of .bss aligned to 8.
@@ -56,7 +57,11 @@ public struct MemoryPlan: Sendable {
 
     static func padded(_ n: Int) -> Int { (n + 3) & ~3 }
 
-    public init(_ model: QuantizedModel) {
+    /// The algorithm's sparse backward pass: its channel scores live in the arena, its running
+    /// maxima and counters are state.
+    public init(_ model: QuantizedModel, algorithm: TrainingAlgorithm = .full) {
+        let selection = BackwardSelection(graph: model.graph, algorithm: algorithm)
+        self.selection = selection
         let graph = model.graph, nodes = graph.nodes, n = nodes.count
         let end = 2 * n
         func backward(_ i: Int) -> Int { 2 * n - i }
@@ -95,6 +100,10 @@ public struct MemoryPlan: Sendable {
                                    firstStep: backward(node.index), lastStep: backward(node.index)))
             }
         }
+        for l in selection.layers {
+            list.append(Buffer(key: .scores(l.node), label: "\(nodes[l.node].name) channel scores (uint32)", bytes: 4 * l.channels,
+                               firstStep: backward(l.node), lastStep: backward(l.node)))
+        }
         (buffers, arenaBytes) = Self.place(list)
 
         var symbols: [Symbol] = []
@@ -108,6 +117,12 @@ public struct MemoryPlan: Sendable {
         symbols.append(Symbol(name: "mct_arena", label: "arena", bytes: arenaBytes, placement: .ram))
         symbols.append(Symbol(name: "mct_rng", label: "random state", bytes: 4, placement: .ram))
         symbols.append(Symbol(name: "mct_p_true", label: "p(true class)", bytes: 4, placement: .ram))
+        symbols.append(Symbol(name: "mct_backward_macs", label: "backward MACs of the step", bytes: 4, placement: .ram))
+        symbols.append(Symbol(name: "mct_trained", label: "whether the step backpropagated", bytes: 4, placement: .ram))
+        let selecting = selection.layers.count
+        if selecting > 0 { symbols.append(Symbol(name: "mct_kept", label: "channels kept per layer", bytes: Self.padded(2 * selecting), placement: .ram)) }
+        if selection.algorithm.adaptive { symbols.append(Symbol(name: "mct_ymax", label: "largest error per layer so far", bytes: 8 * selecting, placement: .ram)) }
+        if selection.algorithm.skipsSamples { symbols.append(Symbol(name: "mct_alpha_max", label: "largest output error so far", bytes: 8, placement: .ram)) }
         self.symbols = symbols
     }
 

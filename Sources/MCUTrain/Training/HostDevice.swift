@@ -27,10 +27,12 @@ public final class HostDevice {
         _ = try receive(1)
     }
 
-    public func trainStep(_ sample: [Int8], label: Int) throws -> (prediction: Int, pTrue: Int32, logits: [Int32]) {
+    public func trainStep(_ sample: [Int8], label: Int) throws -> (prediction: Int, pTrue: Int32, effort: Effort, logits: [Int32]) {
         try send([UInt8(ascii: "t")] + Self.bytes(UInt32(bitPattern: Int32(label))) + sample.map { UInt8(bitPattern: $0) })
-        let words = try receive(4 * (2 + source.graph.classCount))
-        return (Int(words[0]), words[1], Array(words[2...]))
+        let selecting = source.selection.layers.count
+        let words = try receive(4 * (4 + selecting + source.graph.classCount))
+        let effort = Effort(backwardMACs: Int(UInt32(bitPattern: words[2])), trained: words[3] != 0, kept: words[4..<4 + selecting].map(Int.init))
+        return (Int(words[0]), words[1], effort, Array(words[(4 + selecting)...]))
     }
 
     public func predict(_ sample: [Int8]) throws -> Int {

@@ -11,6 +11,9 @@ public final class TrainingDevice {
     private let inputAddress: UInt32
     private let pTrueAddress: UInt32
     private let logitsAddress: UInt32
+    private let macsAddress: UInt32
+    private let trainedAddress: UInt32
+    private let keptAddress: UInt32?
     /// Generous: a step of the largest model that fits 256 KB takes well under this.
     public static let maxCyclesPerCall: UInt64 = 2_000_000_000
 
@@ -23,6 +26,7 @@ public final class TrainingDevice {
     public struct StepResult: Sendable, Equatable {
         public let prediction: Int
         public let pTrue: Int32
+        public let effort: Effort
         public let measurement: Measurement
         /// Cross-entropy of the device's Q15 probability for the true class.
         public var loss: Double { Self.loss(pTrue: pTrue) }
@@ -45,6 +49,9 @@ public final class TrainingDevice {
         inputAddress = arena + UInt32(source.inputOffset)
         logitsAddress = arena + UInt32(source.logitsOffset)
         pTrueAddress = try machine.address(of: "mct_p_true")
+        macsAddress = try machine.address(of: "mct_backward_macs")
+        trainedAddress = try machine.address(of: "mct_trained")
+        keptAddress = source.selection.layers.isEmpty ? nil : try machine.address(of: "mct_kept")
     }
 
     private func measured(_ function: String, _ args: [UInt32] = []) throws -> (UInt32, Measurement) {
@@ -65,7 +72,7 @@ public final class TrainingDevice {
         try setInput(input)
         let (prediction, m) = try measured("mct_train_step", [UInt32(label)])
         let pTrue = try readInt32(pTrueAddress, 1)[0]
-        return StepResult(prediction: Int(Int32(bitPattern: prediction)), pTrue: pTrue, measurement: m)
+        return StepResult(prediction: Int(Int32(bitPattern: prediction)), pTrue: pTrue, effort: try effort(), measurement: m)
     }
 
     public func predict(_ input: [Int8]) throws -> (prediction: Int, measurement: Measurement) {
@@ -75,6 +82,15 @@ public final class TrainingDevice {
     }
 
     // MARK: reading the memory plan back
+
+    /// The step's counters, as the firmware left them.
+    private func effort() throws -> Effort {
+        let trained = try readInt32(trainedAddress, 1)[0] != 0
+        let count = source.selection.layers.count
+        let kept = try keptAddress.map { a in try machine.read(2 * count, at: a) } ?? []
+        return Effort(backwardMACs: Int(UInt32(bitPattern: try readInt32(macsAddress, 1)[0])), trained: trained,
+                      kept: trained ? (0..<count).map { Int(kept[2 * $0]) | Int(kept[2 * $0 + 1]) << 8 } : Array(repeating: 0, count: count))
+    }
 
     public func logits() throws -> [Int32] { try readInt32(logitsAddress, source.graph.classCount) }
 

@@ -1,0 +1,123 @@
+import XCTest
+@testable import MCUTrain
+
+/// The sparse backward passes: the selection kernels against a plain reference, each
+/// algorithm's firmware bit-exact with its twin (counts included), and the edge cases where an
+/// algorithm must reduce to full training.
+final class AlgorithmTests: XCTestCase {
+    /// Keeps the k largest scores' channels, ties to the lowest channel: what a stable sort gives.
+    private func referenceTopK(_ scores: [UInt32], k: Int) -> Set<Int> {
+        Set(scores.indices.sorted { (scores[$0], -$0) > (scores[$1], -$1) }.prefix(k))
+    }
+
+    func testTopKMatchesAStableSortOnTiesAndAtBothEnds() {
+        var rng = SplitMix64(seed: 5)
+        let cases: [[UInt32]] = [[3, 3, 3, 3], [0, 0, 0], [7], [1, 2, 2, 2, 1], [UInt32.max, 0, UInt32.max - 1, 5]]
+            + (0..<200).map { _ in (0..<Int(rng.next() % 12 + 1)).map { _ in UInt32(rng.next() % 6) * (rng.next() % 2 == 0 ? 1 : 1000) } }
+        for scores in cases {
+            for k in 1...scores.count {
+                var error = scores.indices.flatMap { c in [Int8(c % 2 == 0 ? 1 : -1)] }
+                Selector.keepTopK(&error, positions: 1, channels: scores.count, k: k, scores: scores)
+                let kept = Set(error.indices.filter { error[$0] != 0 })
+                XCTAssertEqual(kept, referenceTopK(scores, k: k), "scores \(scores), k \(k)")
+            }
+        }
+    }
+
+    func testScoresSumEveryPositionOfAChannel() {
+        // 2 positions × 3 channels, NHWC.
+        let (scores, sum) = Selector.scores([1, -2, 0, -4, 5, -128], positions: 2, channels: 3)
+        XCTAssertEqual(scores, [5, 7, 128])
+        XCTAssertEqual(sum, 140)
+        var error: [Int8] = [1, -2, 0, -4, 5, -128]
+        Selector.keepTopK(&error, positions: 2, channels: 3, k: 1, scores: scores)
+        XCTAssertEqual(error, [0, 0, 0, 0, 0, -128])
+    }
+
+    func testRatioToRunningMaximumAcrossExponents() {
+        var m = Selector.Magnitude()
+        XCTAssertEqual(Selector.ratioToMax(0, exponent: 0, max: &m), 0)
+        XCTAssertEqual(Selector.ratioToMax(100, exponent: -7, max: &m), 32768, "the first value is the maximum")
+        XCTAssertEqual(Selector.ratioToMax(50, exponent: -7, max: &m), 16384)
+        XCTAssertEqual(Selector.ratioToMax(100, exponent: -8, max: &m), 16384, "the same value at half the scale")
+        XCTAssertEqual(Selector.ratioToMax(3, exponent: -4, max: &m), 7864, "3 · 2^-4 = 24 · 2^-7: 0.24 of the maximum")
+        XCTAssertEqual(Selector.ratioToMax(1, exponent: -60, max: &m), 0, "far below the maximum")
+        XCTAssertEqual(Selector.ratioToMax(1, exponent: 0, max: &m), 32768, "a new maximum")
+    }
+
+    func testTinyPropKFollowsTheFormula() {
+        // S = (0.1 + 1.0 · 0.8) · 0.5 = 0.45 of 32 outputs → 14.
+        XCTAssertEqual(Selector.tinypropK(ratio: 32768, sMin: 3277, sRange: 26214, zeta: 16384, n: 32), 14)
+        XCTAssertEqual(Selector.tinypropK(ratio: 0, sMin: 0, sRange: 0, zeta: 32768, n: 10), 1, "never fewer than one")
+        XCTAssertEqual(Selector.tinypropK(ratio: 32768, sMin: 32768, sRange: 0, zeta: 32768, n: 65536), 65536, "all of the largest layer")
+    }
+
+    func testParametersAreCheckedAndNamed() {
+        assertError(try TrainingAlgorithm.resolve(name: "tinyprop", params: ["zeta=0"], file: nil), mentions: ["'zeta' = 0.0 is out of range"])
+        assertError(try TrainingAlgorithm.resolve(name: "meprop", params: ["zeta=0.5"], file: nil), mentions: ["meprop has no such parameter (it has: ratio)"])
+        assertError(try TrainingAlgorithm.resolve(name: "tinyprop", params: ["s_min=0.9", "s_max=0.2"], file: nil), mentions: ["'s_min' (0.9) exceeds 's_max' (0.2)"])
+        assertError(try TrainingAlgorithm.resolve(name: "topk", params: [], file: nil), mentions: ["must be one of full, meprop, tinyprop, tinypropv2"])
+        assertError(try TrainingAlgorithm.resolve(name: nil, params: ["ratio"], file: nil), mentions: ["must be NAME=NUMBER"])
+        let fromFile = ModelSpec.AlgorithmSpec(name: "tinypropv2", params: ["threshold": 0.25])
+        XCTAssertEqual(try TrainingAlgorithm.resolve(name: nil, params: ["beta=1.5"], file: fromFile).values["threshold"], 0.25)
+        XCTAssertEqual(try TrainingAlgorithm.resolve(name: nil, params: ["beta=1.5"], file: fromFile).values["beta"], 1.5)
+        XCTAssertEqual(try TrainingAlgorithm.resolve(name: "tinyprop", params: [], file: fromFile).values["threshold"], nil,
+                       "the file's parameters belong to the algorithm it names")
+    }
+}
+
+/// Each algorithm's firmware (emulated and host-built) against its Swift twin, counts included.
+extension BitExactTests {
+    private func algorithm(_ kind: TrainingAlgorithm.Kind, _ overrides: [String: Double] = [:]) throws -> TrainingAlgorithm {
+        try TrainingAlgorithm(kind, overrides: overrides)
+    }
+
+    func testDigitsMLPUnderEveryAlgorithm() throws {
+        let data = try DatasetLoader.loadBinary(path: ProjectPaths.digits)
+        let json = try String(contentsOfFile: ProjectPaths.examples + "/mlp-digits.json", encoding: .utf8)
+        var macs: [TrainingAlgorithm.Kind: Int] = [:]
+        for kind in TrainingAlgorithm.Kind.allCases {
+            let efforts = try assertBitExact(json, algorithm: try algorithm(kind), data: data, steps: 300)
+            macs[kind] = efforts.reduce(0) { $0 + $1.backwardMACs }
+            if kind == .tinypropv2 { XCTAssertGreaterThan(efforts.filter { !$0.trained }.count, 0, "TinyPropv2 skipped no sample in 300 steps") }
+        }
+        XCTAssertLessThan(macs[.meprop]!, macs[.full]!)
+        XCTAssertLessThan(macs[.tinyprop]!, macs[.full]!)
+        XCTAssertLessThan(macs[.tinypropv2]!, macs[.tinyprop]!)
+    }
+
+    func testConvolutionsSelectChannelsUnderTinyPropAndMeProp() throws {
+        let json = """
+        {"name": "odd", "input": {"shape": [7, 5, 3]}, "layers": [
+          {"op": "conv2d", "name": "c", "filters": 5, "kernel": [3, 2], "stride": 2, "padding": "same", "activation": "relu6"},
+          {"op": "depthwise_conv2d", "name": "d", "kernel": 3, "padding": "same", "activation": "relu"},
+          {"op": "max_pool", "name": "m", "kernel": 2},
+          {"op": "flatten", "name": "f"},
+          {"op": "dense", "name": "h", "units": 7, "activation": "relu"},
+          {"op": "dense", "name": "out", "units": 3}],
+         "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 5}}
+        """
+        let efforts = try assertBitExact(json, algorithm: try algorithm(.tinyprop, ["s_min": 0.3]), steps: 60)
+        XCTAssertTrue(efforts.contains { $0.kept[0] < 5 }, "the first convolution never dropped a channel")
+        try assertBitExact(json, algorithm: try algorithm(.meprop, ["ratio": 0.5]), steps: 60)
+    }
+
+    func testResidualGraphUnderTinyPropv2() throws {
+        try assertBitExact(Self.residualJSON(sparse: ""), algorithm: try algorithm(.tinypropv2, ["threshold": 0.3]), steps: 80)
+    }
+
+    /// With every share at 1 and no damping, TinyProp keeps every output: it is full training.
+    func testTinyPropKeepingEverythingIsFullTraining() throws {
+        let model = try quantizedModel(writeFile(temporaryDirectory(self), "m.json", mlpJSON([12, 9, 7, 4])))
+        var full = IntegerNetwork(model, seed: 3)
+        var tiny = IntegerNetwork(model, seed: 3, algorithm: try algorithm(.tinyprop, ["s_min": 1, "s_max": 1, "zeta": 1]))
+        let data = Dataset.synthetic(featureCount: 12, classCount: 4, count: 200, seed: 9)
+        for n in 0..<data.count {
+            let input = model.quantizeInput(data.features(of: n), maxValue: data.maxValue)
+            let a = full.trainStep(input, label: Int(data.labels[n])), b = tiny.trainStep(input, label: Int(data.labels[n]))
+            XCTAssertEqual(a.effort.backwardMACs, b.effort.backwardMACs)
+            XCTAssertEqual(b.effort.kept, [9, 7, 4])
+        }
+        XCTAssertEqual(full.params, tiny.params)
+    }
+}
