@@ -19,7 +19,7 @@ struct Bench: ParsableCommand {
             let (board, spec, graph) = try target.load()
             let (data, _) = try DataSource.load(target.data, for: graph, seed: 1)
             let model = QuantizedModel.calibrated(spec, graph: graph, on: data, seed: 1)
-            let bench = EmulatorBenchmark(board: board, source: ModelSource(model), steps: UInt32(try checked(steps, option: "steps", in: 1...Self.maxSteps)))
+            let bench = EmulatorBenchmark(board: board, source: ModelSource(model, algorithm: try target.algorithm(spec)), steps: UInt32(try checked(steps, option: "steps", in: 1...Self.maxSteps)))
             print(bench.render(try bench.run(buildDirectory: buildDir)))
         }
     }

@@ -16,11 +16,13 @@ struct Plan: ParsableCommand {
         try reportingErrors {
             let (board, spec, graph) = try target.load()
             let (data, _) = try DataSource.load(target.data, for: graph, seed: seed)
-            let source = ModelSource(QuantizedModel.calibrated(spec, graph: graph, on: data.split(testFraction: 0.2, seed: seed).train, seed: seed))
+            let algorithm = try target.algorithm(spec)
+            let source = ModelSource(QuantizedModel.calibrated(spec, graph: graph, on: data.split(testFraction: 0.2, seed: seed).train, seed: seed),
+                                     algorithm: algorithm)
             let fits = Result { try MemoryBudget.check(source.memory, board: board, model: target.model) }
             var flash: Int?
             if case .success = fits {
-                let dir = target.buildDirectory(in: buildDir, spec, board, graph)
+                let dir = target.buildDirectory(in: buildDir, spec, board, graph, algorithm)
                 flash = try ELFFile(path: FirmwareBuilder(board: board, directory: dir).build(model: source)).flashBytes
             }
             let report = PlanReport(source: source, board: board, flashBytes: flash)

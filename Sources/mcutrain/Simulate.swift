@@ -18,13 +18,14 @@ struct Simulate: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let (board, spec, graph) = try target.load()
+            let algorithm = try target.algorithm(spec)
             let (dataset, dataFile) = try DataSource.load(target.data, for: graph, seed: seed)
             let progress = ProgressLine(epochs: epochs)
-            let dir = target.buildDirectory(in: buildDir, spec, board, graph)
-            progress.note("building \(spec.name) (\(graph.scheme.rawValue) update) for \(board.name) in \(dir)")
+            let dir = target.buildDirectory(in: buildDir, spec, board, graph, algorithm)
+            progress.note("building \(spec.name) (\(graph.scheme.rawValue) update, \(algorithm)) for \(board.name) in \(dir)")
             let simulation = try Simulation(board: board, spec: spec, modelFile: target.model, data: dataset, dataFile: dataFile,
                                             options: .init(epochs: epochs, seed: seed, testFraction: testFraction, update: graph.scheme,
-                                                          fast: fast, measuredSteps: measuredSteps),
+                                                          algorithm: algorithm, fast: fast, measuredSteps: measuredSteps),
                                             buildDirectory: dir)
             let report = try simulation.run(progress: progress.update)
             progress.finish()
@@ -42,10 +43,18 @@ struct TargetOptions: ParsableArguments {
     var update: Graph.UpdateScheme?
     @Option(help: "Data: a .bin or .csv file, or synthetic[:N]. Default: the digits for 64 inputs, else synthetic.")
     var data: String?
+    @Option(help: "Training algorithm: full, meprop, tinyprop or tinypropv2. Default: the model file's, else full.")
+    var algorithm: String?
+    @Option(help: "An algorithm parameter, NAME=VALUE (repeatable); see `mcutrain algorithms --list`.")
+    var param: [String] = []
 
-    /// Per model, board, scheme and process: two runs at once never share generated files.
-    func buildDirectory(in root: String, _ spec: ModelSpec, _ board: Board, _ graph: Graph) -> String {
-        "\(root)/\(spec.name)-\(board.name)-\(graph.scheme.rawValue)-\(ProcessInfo.processInfo.processIdentifier)"
+    /// Per model, board, scheme, algorithm and process: two runs at once never share generated files.
+    func buildDirectory(in root: String, _ spec: ModelSpec, _ board: Board, _ graph: Graph, _ algorithm: TrainingAlgorithm = .full) -> String {
+        "\(root)/\(spec.name)-\(board.name)-\(graph.scheme.rawValue)-\(algorithm.kind.rawValue)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    func algorithm(_ spec: ModelSpec) throws -> TrainingAlgorithm {
+        try TrainingAlgorithm.resolve(name: algorithm, params: param, file: spec.algorithm)
     }
 
     func load() throws -> (Board, ModelSpec, Graph) {

@@ -5,9 +5,11 @@ import XCTest
 /// algorithm's firmware bit-exact with its twin (counts included), and the edge cases where an
 /// algorithm must reduce to full training.
 final class AlgorithmTests: XCTestCase {
-    /// Keeps the k largest scores' channels, ties to the lowest channel: what a stable sort gives.
-    private func referenceTopK(_ scores: [UInt32], k: Int) -> Set<Int> {
-        Set(scores.indices.sorted { (scores[$0], -$0) > (scores[$1], -$1) }.prefix(k))
+    /// The k largest scores' channels, ties to the first channels from `start` on (cyclically):
+    /// a stable sort of the rotated channels.
+    private func referenceTopK(_ scores: [UInt32], k: Int, start: Int) -> Set<Int> {
+        let order = Array(start..<scores.count) + Array(0..<start)
+        return Set(order.enumerated().sorted { (scores[$0.element], -$0.offset) > (scores[$1.element], -$1.offset) }.prefix(k).map(\.element))
     }
 
     func testTopKMatchesAStableSortOnTiesAndAtBothEnds() {
@@ -16,10 +18,12 @@ final class AlgorithmTests: XCTestCase {
             + (0..<200).map { _ in (0..<Int(rng.next() % 12 + 1)).map { _ in UInt32(rng.next() % 6) * (rng.next() % 2 == 0 ? 1 : 1000) } }
         for scores in cases {
             for k in 1...scores.count {
-                var error = scores.indices.flatMap { c in [Int8(c % 2 == 0 ? 1 : -1)] }
-                Selector.keepTopK(&error, positions: 1, channels: scores.count, k: k, scores: scores)
+                var error = scores.indices.map { Int8($0 % 2 == 0 ? 1 : -1) }
+                var draw = XorShift32(seed: UInt32(k)), same = draw
+                Selector.keepTopK(&error, positions: 1, channels: scores.count, k: k, scores: scores, rng: &draw)
+                let start = k < scores.count ? Int(same.next() % UInt32(scores.count)) : 0
                 let kept = Set(error.indices.filter { error[$0] != 0 })
-                XCTAssertEqual(kept, referenceTopK(scores, k: k), "scores \(scores), k \(k)")
+                XCTAssertEqual(kept, referenceTopK(scores, k: k, start: start), "scores \(scores), k \(k), ties from \(start)")
             }
         }
     }
@@ -30,7 +34,8 @@ final class AlgorithmTests: XCTestCase {
         XCTAssertEqual(scores, [5, 7, 128])
         XCTAssertEqual(sum, 140)
         var error: [Int8] = [1, -2, 0, -4, 5, -128]
-        Selector.keepTopK(&error, positions: 2, channels: 3, k: 1, scores: scores)
+        var rng = XorShift32(seed: 1)
+        Selector.keepTopK(&error, positions: 2, channels: 3, k: 1, scores: scores, rng: &rng)
         XCTAssertEqual(error, [0, 0, 0, 0, 0, -128])
     }
 
@@ -54,7 +59,8 @@ final class AlgorithmTests: XCTestCase {
 
     func testParametersAreCheckedAndNamed() {
         assertError(try TrainingAlgorithm.resolve(name: "tinyprop", params: ["zeta=0"], file: nil), mentions: ["'zeta' = 0.0 is out of range"])
-        assertError(try TrainingAlgorithm.resolve(name: "meprop", params: ["zeta=0.5"], file: nil), mentions: ["meprop has no such parameter (it has: ratio)"])
+        assertError(try TrainingAlgorithm.resolve(name: "meprop", params: ["zeta=0.5"], file: nil), mentions: ["meprop has no such parameter (it has: ratio, sparse_output)"])
+        assertError(try TrainingAlgorithm.resolve(name: "meprop", params: ["sparse_output=0.5"], file: nil), mentions: ["must be 0 or 1"])
         assertError(try TrainingAlgorithm.resolve(name: "tinyprop", params: ["s_min=0.9", "s_max=0.2"], file: nil), mentions: ["'s_min' (0.9) exceeds 's_max' (0.2)"])
         assertError(try TrainingAlgorithm.resolve(name: "topk", params: [], file: nil), mentions: ["must be one of full, meprop, tinyprop, tinypropv2"])
         assertError(try TrainingAlgorithm.resolve(name: nil, params: ["ratio"], file: nil), mentions: ["must be NAME=NUMBER"])

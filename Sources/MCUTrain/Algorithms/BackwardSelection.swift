@@ -7,32 +7,42 @@ import Foundation
 /// elements would save input-error MACs but no weight-gradient MACs.
 public struct BackwardSelection: Sendable {
     /// One layer that selects: its error tensor's geometry and its place in the firmware's
-    /// `mct_kept` / `mct_ymax` arrays.
+    /// `mct_kept` / `mct_ymax` arrays. The logits layer selects only with `sparse_output` 1.
     public struct Layer: Sendable {
         public let node: Int
+        public let name: String
         public let slot: Int
         public let positions: Int
         public let channels: Int
-        /// Selecting layers between this one and the output (TinyProp's c).
+        /// Layers with parameters between this one and the output (TinyProp's c).
         public let depth: Int
     }
 
     public let algorithm: TrainingAlgorithm
     public let layers: [Layer]
+    /// Backward MACs of one full-backprop step with no error zero, counted as the kernels count.
+    public let fullBackwardMACs: Int
 
     /// Layers with parameters that backward reaches; none for full backprop.
     public init(graph: Graph, algorithm: TrainingAlgorithm) {
         self.algorithm = algorithm
+        fullBackwardMACs = graph.nodes.filter(\.needsOutputError).reduce(0) { sum, n in
+            let dense = [Int8](repeating: 1, count: n.kind.output.count)
+            let inputs = n.inputs.filter { graph.needsError[$0] }.count * n.kind.inputErrorMACs(error: dense)
+            let weights = n.update.trains ? n.kind.updateMACs(error: dense, weightChannels: n.update.weightChannels(of: n.kind.parameters!.channels)) : 0
+            return sum + inputs + weights
+        }
         guard algorithm.selects else { layers = []; return }
-        let selects = graph.nodes.map { $0.kind.parameters != nil && $0.needsOutputError }
+        let learns = graph.nodes.map { $0.kind.parameters != nil && $0.needsOutputError }
         var depth = [Int](repeating: 0, count: graph.nodes.count)
         for n in graph.nodes.reversed() {
-            depth[n.index] = graph.consumers(of: n.output).map { depth[$0] + (selects[$0] ? 1 : 0) }.max() ?? 0
+            depth[n.index] = graph.consumers(of: n.output).map { depth[$0] + (learns[$0] ? 1 : 0) }.max() ?? 0
         }
+        let sparseOutput = algorithm.values["sparse_output"] == 1
         var list: [Layer] = []
-        for n in graph.nodes where selects[n.index] {
+        for n in graph.nodes where learns[n.index] && (sparseOutput || !n.isLogits) {
             let s = n.kind.output
-            list.append(Layer(node: n.index, slot: list.count, positions: s.h * s.w, channels: s.c, depth: depth[n.index]))
+            list.append(Layer(node: n.index, name: n.name, slot: list.count, positions: s.h * s.w, channels: s.c, depth: depth[n.index]))
         }
         layers = list
     }
@@ -56,7 +66,7 @@ public struct BackwardSelection: Sendable {
     public func initialState() -> State { State(layerMax: Array(repeating: .init(), count: layers.count)) }
 
     /// Mirrors the emitted selection lines: returns k and leaves only the kept channels' errors.
-    func select(_ l: Layer, error: inout [Int8], exponent: Int, state: inout State) -> Int {
+    func select(_ l: Layer, error: inout [Int8], exponent: Int, state: inout State, rng: inout XorShift32) -> Int {
         let (scores, sum) = Selector.scores(error, positions: l.positions, channels: l.channels)
         let k: Int
         switch algorithm.kind {
@@ -67,7 +77,7 @@ public struct BackwardSelection: Sendable {
             k = Selector.tinypropK(ratio: ratio, sMin: algorithm.q15("s_min"), sRange: algorithm.q15("s_max") - algorithm.q15("s_min"),
                                    zeta: zetaQ15(l), n: l.channels)
         }
-        Selector.keepTopK(&error, positions: l.positions, channels: l.channels, k: k, scores: scores)
+        Selector.keepTopK(&error, positions: l.positions, channels: l.channels, k: k, scores: scores, rng: &rng)
         return k
     }
 
@@ -111,7 +121,7 @@ public struct BackwardSelection: Sendable {
             pick = "\(kept) = mct_tinyprop_k(mct_ratio_to_max_q15(mct_error_scores_s8(\(geometry), \(scores)), \(exponent), &mct_ymax[\(l.slot)]), "
                 + "MCT_S_MIN_Q15, MCT_S_RANGE_Q15, \(zetaQ15(l)), \(l.channels));"
         }
-        return [pick, "mct_keep_top_k_s8(\(geometry), \(kept), \(scores));"]
+        return [pick, "mct_keep_top_k_s8(\(geometry), \(kept), \(scores), &mct_rng);"]
     }
 }
 

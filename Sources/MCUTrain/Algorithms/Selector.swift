@@ -1,13 +1,15 @@
 /// The selection kernels of the sparse backward passes, in C and as Swift twins that perform
 /// the same integer operations. Top-k needs no sort and no memory beyond one score per
 /// channel: the k-th largest score is found bit by bit from the top (a radix select), then one
-/// pass keeps what is above it and, of the ties, the lowest channels.
+/// pass keeps what is above it and, of the ties, the first from a random channel on. Int8
+/// errors tie often (every wrong class of an unsure softmax has the same error), and a fixed
+/// tie order would train the same few classes' logits down on every sample.
 public enum Selector {
     static let kernelSource = KernelCode(declarations: """
         typedef struct { uint32_t mantissa; int32_t exponent; } mct_magnitude_t;
 
         uint32_t mct_error_scores_s8(const int8_t *err, int positions, int channels, uint32_t *score);
-        void mct_keep_top_k_s8(int8_t *err, int positions, int channels, int k, const uint32_t *score);
+        void mct_keep_top_k_s8(int8_t *err, int positions, int channels, int k, const uint32_t *score, mct_rng_t *rng);
         int32_t mct_ratio_to_max_q15(uint32_t y, int x, mct_magnitude_t *max);
         int mct_tinyprop_k(int32_t ratio, int32_t s_min, int32_t s_range, int32_t zeta, int n);
         int32_t mct_tinypropv2_trains(const int8_t *err, int n, mct_magnitude_t *alpha_max,
@@ -29,8 +31,9 @@ public enum Selector {
             return total;
         }
 
-        /* Zero every channel's error but the k with the largest scores (ties: lowest channel). */
-        void mct_keep_top_k_s8(int8_t *err, int positions, int channels, int k, const uint32_t *score) {
+        /* Zero every channel's error but the k with the largest scores; ties go to the first
+         * channels from a random one on, cyclically. */
+        void mct_keep_top_k_s8(int8_t *err, int positions, int channels, int k, const uint32_t *score, mct_rng_t *rng) {
             if (k >= channels) return;
             uint32_t top = 0, t = 0;
             for (int c = 0; c < channels; c++)
@@ -41,9 +44,9 @@ public enum Selector {
                 for (int c = 0; c < channels; c++) count += score[c] >= (t | bit);
                 if (count >= k) t |= bit;
             }
-            int ties = k;
-            for (int c = 0; c < channels; c++) ties -= score[c] > t;
-            for (int c = 0; c < channels; c++) {
+            int ties = k, c = (int)(mct_rng_next(rng) % (uint32_t)channels);
+            for (int i = 0; i < channels; i++) ties -= score[i] > t;
+            for (int i = 0; i < channels; i++, c = c + 1 == channels ? 0 : c + 1) {
                 if (score[c] > t) continue;
                 if (score[c] == t && ties > 0) { ties--; continue; }
                 for (int p = 0; p < positions; p++) err[p * channels + c] = 0;
@@ -100,7 +103,7 @@ public enum Selector {
     }
 
     /// (`mct_keep_top_k_s8`)
-    static func keepTopK(_ error: inout [Int8], positions: Int, channels: Int, k: Int, scores: [UInt32]) {
+    static func keepTopK(_ error: inout [Int8], positions: Int, channels: Int, k: Int, scores: [UInt32], rng: inout XorShift32) {
         guard k < channels else { return }
         let top = scores.max() ?? 0
         var t: UInt32 = 0
@@ -110,7 +113,8 @@ public enum Selector {
             bit >>= 1
         }
         var ties = k - scores.filter { $0 > t }.count
-        for c in 0..<channels {
+        let start = Int(rng.next() % UInt32(channels))
+        for c in Array(start..<channels) + Array(0..<start) {
             if scores[c] > t { continue }
             if scores[c] == t && ties > 0 { ties -= 1; continue }
             for p in 0..<positions { error[p * channels + c] = 0 }

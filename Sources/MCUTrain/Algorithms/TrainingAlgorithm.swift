@@ -35,14 +35,20 @@ public struct TrainingAlgorithm: Sendable, Equatable, CustomStringConvertible {
             }
             values[name] = value
         }
+        if let v = values["sparse_output"], v != 0, v != 1 { throw ConfigError("parameter 'sparse_output' must be 0 or 1, got \(v)") }
         if let lo = values["s_min"], let hi = values["s_max"], lo > hi { throw ConfigError("parameter 's_min' (\(lo)) exceeds 's_max' (\(hi))") }
         if let lo = values["d_min"], let hi = values["d_max"], lo > hi { throw ConfigError("parameter 'd_min' (\(lo)) exceeds 'd_max' (\(hi))") }
         self.init(kind: kind, values: values)
     }
 
-    /// The parameters and their defaults: TinyProp's from the authors' MNIST MLP, TinyPropv2's
-    /// decision metric as REFERENCE §5 infers it, meProp's ratio a typical setting of its paper.
+    /// The parameters and their defaults: TinyProp's from the authors' MNIST MLP (which thins the
+    /// output layer too), TinyPropv2's decision metric as REFERENCE §5 infers it. meProp thins
+    /// hidden layers only by default: on the digits MLP, keeping 3 of 10 output errors costs 15
+    /// points (81.9 % against 96.9 % with hidden layers only, 10 epochs).
     public static func parameters(of kind: Kind) -> [Parameter] {
+        func sparseOutput(_ on: Bool) -> Parameter {
+            Parameter(name: "sparse_output", defaultValue: on ? 1 : 0, range: 0...1, meaning: "1: the logits layer keeps only its top-k errors too")
+        }
         let tinyprop = [
             Parameter(name: "s_min", defaultValue: 0.1, range: 0...1, meaning: "smallest share of a layer's outputs kept"),
             Parameter(name: "s_max", defaultValue: 0.9, range: 0...1, meaning: "largest share, at the layer's largest error so far"),
@@ -50,10 +56,11 @@ public struct TrainingAlgorithm: Sendable, Equatable, CustomStringConvertible {
         ]
         switch kind {
         case .full: return []
-        case .meprop: return [Parameter(name: "ratio", defaultValue: 0.25, range: 0.001...1, meaning: "share of each layer's outputs kept")]
-        case .tinyprop: return tinyprop
+        case .meprop:
+            return [Parameter(name: "ratio", defaultValue: 0.25, range: 0.001...1, meaning: "share of each layer's outputs kept"), sparseOutput(false)]
+        case .tinyprop: return tinyprop + [sparseOutput(true)]
         case .tinypropv2:
-            return tinyprop + [
+            return tinyprop + [sparseOutput(true),
                 Parameter(name: "d_min", defaultValue: 0, range: 0...1, meaning: "decision metric at zero output error"),
                 Parameter(name: "d_max", defaultValue: 1, range: 0...1, meaning: "decision metric at the largest output error so far"),
                 Parameter(name: "beta", defaultValue: 1, range: 0.001...2, meaning: "scale of the decision metric"),

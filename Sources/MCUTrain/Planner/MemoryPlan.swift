@@ -41,6 +41,8 @@ public struct MemoryPlan: Sendable {
     /// end of .bss aligned to 8.
     public var staticRAMBytes: Int { (symbols.filter { $0.placement == .ram }.reduce(0) { $0 + $1.bytes } + 7) & ~7 }
     public var flashParameterBytes: Int { symbols.filter { $0.placement == .flash }.reduce(0) { $0 + $1.bytes } }
+    /// The random state, the step's counters and the algorithm's running maxima.
+    public var stateBytes: Int { symbols.filter { $0.placement == .ram && !$0.name.hasPrefix("mct_l") && $0.name != "mct_arena" }.reduce(0) { $0 + $1.bytes } }
     public var ramParameterBytes: Int { symbols.filter { $0.placement == .ram && $0.name.hasPrefix("mct_l") }.reduce(0) { $0 + $1.bytes } }
 
     public func buffer(_ key: Key) -> Buffer? { buffers.first { $0.key == key } }

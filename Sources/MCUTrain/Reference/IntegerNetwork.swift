@@ -67,7 +67,7 @@ public struct IntegerNetwork: Sendable {
                 e = IntegerKernels.activationBackward(e, output: tensors[node.output], lo: r.lo, hi: r.hi)
             }
             if let l = selection.layer(for: node.index) {
-                kept[l.slot] = selection.select(l, error: &e, exponent: x, state: &selectionState)
+                kept[l.slot] = selection.select(l, error: &e, exponent: x, state: &selectionState, rng: &rng)
             }
             let inputs = node.inputs.map { tensors[$0] }
             for (k, t) in node.inputs.enumerated() where graph.needsError[t] {

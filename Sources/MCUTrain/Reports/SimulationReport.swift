@@ -10,6 +10,15 @@ public struct SimulationReport: Codable, Sendable {
         public let cyclesPerStepMean: Double?
         public let cyclesPerStepMax: UInt64?
         public let msPerStep: Double?
+        /// Training cycles of the whole epoch; nil unless every step ran in the emulator.
+        public let cyclesPerEpoch: UInt64?
+        /// Backward MACs the firmware ran, and what full backprop with no zero error would run.
+        public let backwardMACs: Int
+        public let backwardMACsFull: Int
+        /// Samples the algorithm decided not to backpropagate (TinyPropv2).
+        public let skippedSamples: Int
+        /// Mean output channels kept per layer over the samples that backpropagated (sparse algorithms).
+        public let keptMean: [String: Double]?
     }
 
     /// Peak RAM and what it is made of; the parts add up to the total.
@@ -18,6 +27,7 @@ public struct SimulationReport: Codable, Sendable {
         public let parameters: Int
         /// Every activation, error and scratch buffer, placed by the memory plan.
         public let arena: Int
+        /// Random state, the step's counters, the algorithm's running maxima.
         public let state: Int
         /// Static data outside the memory plan (alignment).
         public let other: Int
@@ -33,6 +43,8 @@ public struct SimulationReport: Codable, Sendable {
     public let dataset: String
     /// The update scheme: full, or the model file's sparse update.
     public let update: String
+    /// The training algorithm and its parameters.
+    public let algorithm: String
     public let trainSamples: Int
     public let testSamples: Int
     public let seed: UInt64
@@ -47,6 +59,8 @@ public struct SimulationReport: Codable, Sendable {
     /// Where the cycle figures come from (every step, or a sample beside the host build).
     public let measuredIn: String
     public let forwardMACs: Int
+    public let backwardMACsTotal: Int
+    public let backwardMACsFullTotal: Int
     public let peakRamBytes: Int
     public let ramBudgetBytes: Int
     public let ram: RAM
@@ -57,12 +71,13 @@ public struct SimulationReport: Codable, Sendable {
     public let epochs: [Epoch]
 
     enum CodingKeys: String, CodingKey {
-        case board, model, dataset, update, seed, epochs, ram
+        case board, model, dataset, update, algorithm, seed, epochs, ram
         case trainSamples = "train_samples", testSamples = "test_samples", clockHz = "clock_hz"
         case testAccuracy = "test_accuracy", floatReferenceAccuracy = "float_reference_accuracy"
         case cyclesPerStepMean = "cycles_per_step_mean", cyclesPerStepMax = "cycles_per_step_max"
         case instructionsPerStepMean = "instructions_per_step_mean", cyclesPerInferenceMean = "cycles_per_inference_mean"
         case msPerStep = "ms_per_step", forwardMACs = "forward_macs", measuredIn = "measured_in"
+        case backwardMACsTotal = "backward_macs_total", backwardMACsFullTotal = "backward_macs_full_total"
         case peakRamBytes = "peak_ram_bytes", ramBudgetBytes = "ram_budget_bytes", flashBytes = "flash_bytes"
         case emulatedInstructions = "emulated_instructions", wallSeconds = "wall_seconds", emulatedMIPS = "emulated_mips"
     }
@@ -74,6 +89,8 @@ extension SimulationReport.Epoch {
         case trainLoss = "train_loss", trainAccuracy = "train_accuracy", testAccuracy = "test_accuracy"
         case floatReferenceAccuracy = "float_reference_accuracy"
         case cyclesPerStepMean = "cycles_per_step_mean", cyclesPerStepMax = "cycles_per_step_max", msPerStep = "ms_per_step"
+        case cyclesPerEpoch = "cycles_per_epoch", backwardMACs = "backward_macs", backwardMACsFull = "backward_macs_full"
+        case skippedSamples = "skipped_samples", keptMean = "kept_mean"
     }
 }
 

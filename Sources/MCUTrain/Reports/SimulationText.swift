@@ -2,12 +2,16 @@
 /// RAM and flash summary.
 public enum SimulationText {
     public static func render(_ r: SimulationReport) -> String {
-        var table = TextTable(headers: ["epoch", "train loss", "train acc", "test acc", "float acc", "cycles/step", "max cycles", "ms/step"])
+        let skips = r.epochs.contains { $0.skippedSamples > 0 }
+        var table = TextTable(headers: ["epoch", "train loss", "train acc", "test acc", "float acc", "cycles/step", "max cycles", "ms/step", "backward"]
+                              + (skips ? ["skipped"] : []))
         for e in r.epochs {
             table.rows.append([String(e.epoch), format(e.trainLoss, 4), percent(e.trainAccuracy), percent(e.testAccuracy),
                                percent(e.floatReferenceAccuracy), e.cyclesPerStepMean.map { grouped(Int($0.rounded())) } ?? "-",
-                               e.cyclesPerStepMax.map { grouped(Int($0)) } ?? "-", e.msPerStep.map { format($0, 3) } ?? "-"])
+                               e.cyclesPerStepMax.map { grouped(Int($0)) } ?? "-", e.msPerStep.map { format($0, 3) } ?? "-",
+                               percent(fraction(e.backwardMACs, of: e.backwardMACsFull))] + (skips ? [grouped(e.skippedSamples)] : []))
         }
+        let kept = r.epochs.last?.keptMean.map { k in k.keys.sorted().map { "\($0) \(format(k[$0]!, 1))" }.joined(separator: ", ") }
         let gap = (r.floatReferenceAccuracy - r.testAccuracy) * 100
         let ram = r.ram
         let share = Double(r.peakRamBytes) / Double(r.ramBudgetBytes)
@@ -15,7 +19,7 @@ public enum SimulationText {
                                       ("other static", ram.other), ("stack (peak)", ram.stackPeakBytes)]
         let breakdown = parts.map { "    \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0)) \(grouped($0.1).leftPadded(to: 9, with: " ")) B" }
         return """
-        \(r.model) on \(r.board) (\(format(Double(r.clockHz) / 1e6, 0)) MHz, \(r.update) update): \(r.trainSamples) training / \(r.testSamples) test samples of \(r.dataset), seed \(r.seed)
+        \(r.model) on \(r.board) (\(format(Double(r.clockHz) / 1e6, 0)) MHz, \(r.update) update, \(r.algorithm)): \(r.trainSamples) training / \(r.testSamples) test samples of \(r.dataset), seed \(r.seed)
 
         \(table.render())
 
@@ -25,6 +29,7 @@ public enum SimulationText {
         summary
           test accuracy       \(percent(r.testAccuracy)) on the device, \(percent(r.floatReferenceAccuracy)) float32 reference (gap \(format(gap, 1)) points)
           cycles per step     \(grouped(Int(r.cyclesPerStepMean.rounded()))) mean, \(grouped(Int(r.cyclesPerStepMax))) max = \(format(r.msPerStep, 3)) ms at \(format(Double(r.clockHz) / 1e6, 0)) MHz (\(grouped(r.forwardMACs)) MACs forward)
+          backward MACs       \(grouped(r.backwardMACsTotal)) run by the firmware = \(percent(fraction(r.backwardMACsTotal, of: r.backwardMACsFullTotal))) of full backprop's \(grouped(r.backwardMACsFullTotal))\(kept.map { "; channels kept (last epoch, mean): " + $0 } ?? "")
           measured in         \(r.measuredIn)
           cycles per inference \(grouped(Int(r.cyclesPerInferenceMean.rounded())))
           peak RAM            \(grouped(r.peakRamBytes)) B of \(grouped(r.ramBudgetBytes)) B (\(percent(share))): static \(grouped(ram.staticBytes)) (planned \(grouped(ram.predictedStaticBytes))) + stack \(grouped(ram.stackPeakBytes))
@@ -34,6 +39,8 @@ public enum SimulationText {
         """
     }
 }
+
+private func fraction(_ part: Int, of whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }
 
 /// A small text plot: one column per epoch, one row per accuracy band.
 enum AccuracyChart {

@@ -8,14 +8,15 @@ public struct Simulation {
         public var seed: UInt64
         public var testFraction: Double
         public var update: Graph.UpdateScheme
+        public var algorithm: TrainingAlgorithm
         /// Train on the host build and measure only the first `measuredSteps` steps (and as many
         /// inferences) in the emulator, in lockstep with it.
         public var fast: Bool
         public var measuredSteps: Int
         public init(epochs: Int, seed: UInt64, testFraction: Double = 0.2, update: Graph.UpdateScheme = .full,
-                    fast: Bool = false, measuredSteps: Int = 64) {
+                    algorithm: TrainingAlgorithm = .full, fast: Bool = false, measuredSteps: Int = 64) {
             self.epochs = epochs; self.seed = seed; self.testFraction = testFraction; self.update = update
-            self.fast = fast; self.measuredSteps = measuredSteps
+            self.algorithm = algorithm; self.fast = fast; self.measuredSteps = measuredSteps
         }
     }
 
@@ -52,7 +53,7 @@ public struct Simulation {
             throw ConfigError("\(dataFile): --test-fraction \(options.testFraction) leaves \(train.count) training and \(test.count) test samples")
         }
         model = QuantizedModel.calibrated(spec, graph: graph, on: train, seed: options.seed)
-        device = try TrainingDevice(board: board, source: ModelSource(model), modelFile: modelFile, buildDirectory: buildDirectory)
+        device = try TrainingDevice(board: board, source: ModelSource(model, algorithm: options.algorithm), modelFile: modelFile, buildDirectory: buildDirectory)
         host = options.fast ? try HostDevice(source: device.source, buildDirectory: buildDirectory + "/host", sanitize: false) : nil
         self.data = data
         self.options = options
@@ -72,12 +73,14 @@ public struct Simulation {
 
         var epochs: [SimulationReport.Epoch] = []
         var steps = Cycles(), inferences = Cycles()
+        let selection = device.source.selection
         for epoch in 1...options.epochs {
-            var loss = 0.0, correct = 0, measured = Cycles()
+            var loss = 0.0, correct = 0, measured = Cycles(), effort = EffortTally(selection)
             for (k, n) in train.shuffledOrder(seed: options.seed, epoch: epoch).enumerated() {
                 let label = Int(train.labels[n])
                 let step = try trainStep(trainQ[n], label: label, measure: host == nil || steps.count < options.measuredSteps)
                 twin.trainStep(trainF[n], label: label)
+                effort.add(step.effort)
                 loss += step.loss
                 if step.prediction == label { correct += 1 }
                 if let m = step.measurement {
@@ -97,7 +100,10 @@ public struct Simulation {
                 epoch: epoch, trainLoss: loss / Double(train.count), trainAccuracy: Double(correct) / Double(train.count),
                 testAccuracy: Double(testCorrect) / Double(test.count), floatReferenceAccuracy: Double(floatCorrect) / Double(test.count),
                 cyclesPerStepMean: mean, cyclesPerStepMax: measured.count > 0 ? measured.max : nil,
-                msPerStep: mean.map { $0 / Double(device.board.clockHz) * 1000 })
+                msPerStep: mean.map { $0 / Double(device.board.clockHz) * 1000 },
+                cyclesPerEpoch: measured.count == train.count ? measured.total : nil,
+                backwardMACs: effort.macs, backwardMACsFull: selection.fullBackwardMACs * train.count,
+                skippedSamples: effort.skipped, keptMean: effort.keptMean)
             epochs.append(report)
             progress(.epoch(report))
         }
@@ -107,6 +113,7 @@ public struct Simulation {
         let ram = try staticRAM(stackPeak: max(initStack, steps.stackPeak, inferences.stackPeak))
         return SimulationReport(
             board: device.board.name, model: model.spec.name, dataset: data.name, update: options.update.rawValue,
+            algorithm: options.algorithm.description,
             trainSamples: train.count, testSamples: test.count, seed: options.seed, clockHz: device.board.clockHz,
             testAccuracy: epochs.last!.testAccuracy, floatReferenceAccuracy: epochs.last!.floatReferenceAccuracy,
             cyclesPerStepMean: meanCycles, cyclesPerStepMax: steps.max,
@@ -115,6 +122,7 @@ public struct Simulation {
             msPerStep: meanCycles / Double(device.board.clockHz) * 1000,
             measuredIn: host == nil ? "emulator, every step" : "emulator, first \(steps.count) training steps and \(inferences.count) inferences in lockstep with the host build; accuracy from the host build (bit-identical)",
             forwardMACs: model.graph.forwardMACs,
+            backwardMACsTotal: epochs.reduce(0) { $0 + $1.backwardMACs }, backwardMACsFullTotal: epochs.reduce(0) { $0 + $1.backwardMACsFull },
             peakRamBytes: ram.peakBytes, ramBudgetBytes: device.board.ramBudgetBytes, ram: ram,
             flashBytes: device.elf.flashBytes, emulatedInstructions: instructions, wallSeconds: wall,
             emulatedMIPS: Double(instructions) / wall / 1e6, epochs: epochs)
@@ -122,14 +130,14 @@ public struct Simulation {
 
     /// One training step: in the emulator (measured), on the host build, or both in lockstep,
     /// where any disagreement is an error rather than a silently wrong figure.
-    private func trainStep(_ input: [Int8], label: Int, measure: Bool) throws -> (prediction: Int, loss: Double, measurement: TrainingDevice.Measurement?) {
+    private func trainStep(_ input: [Int8], label: Int, measure: Bool) throws -> (prediction: Int, loss: Double, effort: Effort, measurement: TrainingDevice.Measurement?) {
         let emulated = measure ? try device.trainStep(input, label: label) : nil
-        guard let host else { return (emulated!.prediction, emulated!.loss, emulated!.measurement) }
+        guard let host else { return (emulated!.prediction, emulated!.loss, emulated!.effort, emulated!.measurement) }
         let native = try host.trainStep(input, label: label)
-        if let emulated, emulated.prediction != native.prediction || emulated.pTrue != native.pTrue {
+        if let emulated, emulated.prediction != native.prediction || emulated.pTrue != native.pTrue || emulated.effort != native.effort {
             throw EmulatorError("the host build and the emulated firmware disagree at a training step: the generated C is not portable")
         }
-        return (native.prediction, TrainingDevice.StepResult.loss(pTrue: native.pTrue), emulated?.measurement)
+        return (native.prediction, TrainingDevice.StepResult.loss(pTrue: native.pTrue), native.effort, emulated?.measurement)
     }
 
     /// With a host build, the emulator's weights stop at the last measured step, so its
@@ -138,6 +146,27 @@ public struct Simulation {
         let emulated = measure ? try device.predict(input) : nil
         if let m = emulated?.measurement { cycles.add(m) }
         return try host?.predict(input) ?? emulated!.prediction
+    }
+
+    /// The firmware's effort counts over one epoch.
+    struct EffortTally {
+        let selection: BackwardSelection
+        var macs = 0, skipped = 0, trained = 0
+        var kept: [Int]
+        init(_ selection: BackwardSelection) { self.selection = selection; kept = Array(repeating: 0, count: selection.layers.count) }
+        mutating func add(_ e: Effort) {
+            macs += e.backwardMACs
+            guard e.trained else { skipped += 1; return }
+            trained += 1
+            for (i, k) in e.kept.enumerated() { kept[i] += k }
+        }
+        /// Mean channels kept per selecting layer, over the samples that backpropagated.
+        var keptMean: [String: Double]? {
+            guard !selection.layers.isEmpty else { return nil }
+            return Dictionary(uniqueKeysWithValues: selection.layers.map { l in
+                (l.name, trained > 0 ? Double(kept[l.slot]) / Double(trained) : 0)
+            })
+        }
     }
 
     /// Cycle statistics over the calls that ran in the emulator.
@@ -159,8 +188,10 @@ public struct Simulation {
             guard let symbol = device.elf.symbol(named: name) else { throw EmulatorError("\(device.elf.path): no symbol '\(name)'") }
             return Int(symbol.size)
         }
-        let parameters = try plan.symbols.filter { $0.placement == .ram && $0.name.hasPrefix("mct_l") }.reduce(0) { $0 + (try measured($1.name)) }
-        let arena = try measured("mct_arena"), state = try measured("mct_rng") + measured("mct_p_true")
+        let ram = plan.symbols.filter { $0.placement == .ram }
+        let parameters = try ram.filter { $0.name.hasPrefix("mct_l") }.reduce(0) { $0 + (try measured($1.name)) }
+        let arena = try measured("mct_arena")
+        let state = try ram.filter { !$0.name.hasPrefix("mct_l") && $0.name != "mct_arena" }.reduce(0) { $0 + (try measured($1.name)) }
         return SimulationReport.RAM(parameters: parameters, arena: arena, state: state, other: total - parameters - arena - state,
                                     staticBytes: total, predictedStaticBytes: plan.staticRAMBytes,
                                     stackPeakBytes: stackPeak, peakBytes: total + stackPeak)

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import MCUTrain
+
+struct Algorithms: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train each model under every training algorithm on one board and write the comparison as Markdown.",
+        discussion: "Every run is a full `simulate` (every step emulated). With no --model: the digits MLP and CNN.")
+
+    @Option(help: "Model file (repeatable).") var model: [String] = []
+    @Option(help: "Board name in Boards/ or path to a board file.") var board = "nrf52840"
+    @Option(help: "Algorithms to run (repeatable); full always runs first as the baseline.") var algorithm: [TrainingAlgorithm.Kind] = TrainingAlgorithm.Kind.allCases
+    @Option(help: "An algorithm parameter, NAME=VALUE (repeatable), applied to every algorithm that has it.") var param: [String] = []
+    @Option(help: "Training epochs.") var epochs = 10
+    @Option(help: "Seed for the split, the shuffling and the weight init.") var seed: UInt64 = 1
+    @Option(help: "Runs at once (default: one per core).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Where to write the Markdown ('-': standard output only).") var out = "docs/algorithms.md"
+    @Option(help: "Where the generated C and the firmware ELFs go.") var buildDir = ".mcutrain/algorithms"
+    @Flag(help: "List every algorithm's parameters and defaults, then exit.") var list = false
+
+    func run() throws {
+        try reportingErrors {
+            if list {
+                for kind in TrainingAlgorithm.Kind.allCases {
+                    print(kind.rawValue + TrainingAlgorithm.parameters(of: kind).map { "\n  \($0.name) = \($0.defaultValue): \($0.meaning)" }.joined())
+                }
+                return
+            }
+            _ = try checked(epochs, option: "epochs", in: 1...1000)
+            _ = try checked(jobs, option: "jobs", in: 1...64)
+            let board = try Board.resolve(self.board)
+            let models = model.isEmpty ? ["mlp-digits", "cnn-digits"].map { ProjectPaths.examples + "/\($0).json" } : model
+            let kinds = [.full] + algorithm.filter { $0 != .full }
+            var cells: [(model: String, spec: ModelSpec, graph: Graph, algorithm: TrainingAlgorithm)] = []
+            for path in models {
+                let spec = try ModelSpec.load(path: path)
+                let graph = try Graph(spec, update: .full)
+                for kind in kinds {
+                    let names = Set(TrainingAlgorithm.parameters(of: kind).map(\.name))
+                    let params = param.filter { names.contains(String($0.prefix { $0 != "=" })) }
+                    cells.append((path, spec, graph, try TrainingAlgorithm.resolve(name: kind.rawValue, params: params, file: nil)))
+                }
+            }
+            let unused = param.filter { p in !cells.contains { TrainingAlgorithm.parameters(of: $0.algorithm.kind).contains { $0.name == String(p.prefix { $0 != "=" }) } } }
+            if let p = unused.first { throw ConfigError("--param \(p): no algorithm run here has that parameter") }
+
+            let progress = ProgressLine(epochs: epochs)
+            progress.note("\(cells.count) runs of \(epochs) epochs on \(board.name), \(min(jobs, cells.count)) at a time")
+            let results = runInParallel(cells.count, width: jobs) { i in
+                let c = cells[i]
+                let (data, dataFile) = try DataSource.load(nil, for: c.graph, seed: seed)
+                let dir = "\(buildDir)/\(c.spec.name)-\(board.name)-\(c.algorithm.kind.rawValue)-\(ProcessInfo.processInfo.processIdentifier)"
+                let simulation = try Simulation(board: board, spec: c.spec, modelFile: c.model, data: data, dataFile: dataFile,
+                                                options: .init(epochs: epochs, seed: seed, algorithm: c.algorithm), buildDirectory: dir)
+                let report = try simulation.run { event in
+                    if case .epoch(let e) = event {
+                        progress.note(String(format: "  %@ %@: epoch %d/%d  test %.1f%%", c.spec.name, c.algorithm.kind.rawValue, e.epoch, epochs, e.testAccuracy * 100))
+                    }
+                }
+                return report
+            }
+            let reports = try results.map { try $0.get() }
+            let table = AlgorithmTable(runs: stride(from: 0, to: reports.count, by: kinds.count).map { Array(reports[$0..<$0 + kinds.count]) })
+            let text = table.markdown(command: (["mcutrain"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+            print(text)
+            if out != "-" {
+                do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+                    throw ConfigError("cannot write \(out): \(FileProblem.reason(error, path: out))")
+                }
+            }
+        }
+    }
+}
+
+extension TrainingAlgorithm.Kind: ExpressibleByArgument {}
