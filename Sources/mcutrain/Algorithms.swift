@@ -9,7 +9,8 @@ struct Algorithms: ParsableCommand {
 
     @Option(help: "Model file (repeatable).") var model: [String] = []
     @Option(help: "Board name in Boards/ or path to a board file.") var board = "nrf52840"
-    @Option(help: "Algorithms to run (repeatable); full always runs first as the baseline.") var algorithm: [TrainingAlgorithm.Kind] = TrainingAlgorithm.Kind.allCases
+    @Option(help: "Algorithms to run (repeatable), NAME or NAME:P=V,P=V for a setting of its parameters; full always runs first as the baseline.")
+    var algorithm: [String] = TrainingAlgorithm.Kind.allCases.map(\.rawValue)
     @Option(help: "An algorithm parameter, NAME=VALUE (repeatable), applied to every algorithm that has it.") var param: [String] = []
     @Option(help: "Training epochs.") var epochs = 10
     @Option(help: "Seed for the split, the shuffling and the weight init.") var seed: UInt64 = 1
@@ -30,15 +31,17 @@ struct Algorithms: ParsableCommand {
             _ = try checked(jobs, option: "jobs", in: 1...64)
             let board = try Board.resolve(self.board)
             let models = model.isEmpty ? ["mlp-digits", "cnn-digits"].map { ProjectPaths.examples + "/\($0).json" } : model
-            let kinds = [.full] + algorithm.filter { $0 != .full }
+            let variants = ["full"] + algorithm.filter { $0 != "full" }
             var cells: [(model: String, spec: ModelSpec, graph: Graph, algorithm: TrainingAlgorithm)] = []
             for path in models {
                 let spec = try ModelSpec.load(path: path)
                 let graph = try Graph(spec, update: .full)
-                for kind in kinds {
-                    let names = Set(TrainingAlgorithm.parameters(of: kind).map(\.name))
-                    let params = param.filter { names.contains(String($0.prefix { $0 != "=" })) }
-                    cells.append((path, spec, graph, try TrainingAlgorithm.resolve(name: kind.rawValue, params: params, file: nil)))
+                for variant in variants {
+                    let name = String(variant.prefix { $0 != ":" })
+                    let own = variant.contains(":") ? variant.drop { $0 != ":" }.dropFirst().split(separator: ",").map(String.init) : []
+                    let names = Set(TrainingAlgorithm.Kind(rawValue: name).map { TrainingAlgorithm.parameters(of: $0).map(\.name) } ?? [])
+                    let shared = param.filter { names.contains(String($0.prefix { $0 != "=" })) }
+                    cells.append((path, spec, graph, try TrainingAlgorithm.resolve(name: name, params: shared + own, file: nil)))
                 }
             }
             let unused = param.filter { p in !cells.contains { TrainingAlgorithm.parameters(of: $0.algorithm.kind).contains { $0.name == String(p.prefix { $0 != "=" }) } } }
@@ -60,7 +63,7 @@ struct Algorithms: ParsableCommand {
                 return report
             }
             let reports = try results.map { try $0.get() }
-            let table = AlgorithmTable(runs: stride(from: 0, to: reports.count, by: kinds.count).map { Array(reports[$0..<$0 + kinds.count]) })
+            let table = AlgorithmTable(runs: stride(from: 0, to: reports.count, by: variants.count).map { Array(reports[$0..<$0 + variants.count]) })
             let text = table.markdown(command: (["mcutrain"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
             print(text)
             if out != "-" {
@@ -71,5 +74,3 @@ struct Algorithms: ParsableCommand {
         }
     }
 }
-
-extension TrainingAlgorithm.Kind: ExpressibleByArgument {}

@@ -14,6 +14,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "Also write the report as JSON to this file.") var json: String?
     @Flag(help: "Train on the host build of the same C; measure only --measured-steps steps in the emulator.") var fast = false
     @Option(help: "With --fast: training steps (and inferences) measured in the emulator.") var measuredSteps = 64
+    @Option(help: "Active learning: the device asks for at most this many labels over the stream (the training split, --epochs times).")
+    var labelBudget: Int?
+    @Option(help: "With --label-budget: least_confidence, margin, ratio or entropy.") var uncertainty = LabelQuery.Method.margin
 
     func run() throws {
         try reportingErrors {
@@ -22,6 +25,16 @@ struct Simulate: ParsableCommand {
             let (dataset, dataFile) = try DataSource.load(target.data, for: graph, seed: seed)
             let progress = ProgressLine(epochs: epochs)
             let dir = target.buildDirectory(in: buildDir, spec, board, graph, algorithm)
+            if let labelBudget {
+                let stream = try LabelStream(board: board, spec: spec, modelFile: target.model, data: dataset, dataFile: dataFile,
+                                             options: .init(epochs: epochs, seed: seed, testFraction: testFraction, algorithm: algorithm,
+                                                            budget: labelBudget, method: uncertainty),
+                                             buildDirectory: dir + "-stream")
+                let report = try stream.run(progress: progress.note)
+                print(report.render())
+                if let json { try writeJSON(report, to: json) }
+                return
+            }
             progress.note("building \(spec.name) (\(graph.scheme.rawValue) update, \(algorithm)) for \(board.name) in \(dir)")
             let simulation = try Simulation(board: board, spec: spec, modelFile: target.model, data: dataset, dataFile: dataFile,
                                             options: .init(epochs: epochs, seed: seed, testFraction: testFraction, update: graph.scheme,
@@ -70,3 +83,4 @@ struct TargetOptions: ParsableArguments {
 }
 
 extension Graph.UpdateScheme: ExpressibleByArgument {}
+extension LabelQuery.Method: ExpressibleByArgument {}

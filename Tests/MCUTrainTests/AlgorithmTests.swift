@@ -127,3 +127,46 @@ extension BitExactTests {
         XCTAssertEqual(full.params, tiny.params)
     }
 }
+
+/// Active learning: the device's uncertainty, label requests and training on what it asked for,
+/// against the Swift twin, for every uncertainty score.
+final class LabelQueryTests: XCTestCase {
+    func testQueriesAndTrainingMatchTheTwin() throws {
+        let data = Dataset.synthetic(featureCount: 12, classCount: 5, count: 150, seed: 4)
+        let path = writeFile(temporaryDirectory(self), "m.json", mlpJSON([12, 10, 5]))
+        for method in LabelQuery.Method.allCases {
+            let query = try LabelQuery(method: method, budget: 40, streamLength: data.count)
+            let device = try trainingDevice(self, path, data: data, query: query)
+            let model = device.source.model
+            var twin = IntegerNetwork(model, seed: 5)
+            var gate = query.initialGate
+            try device.initialize(seed: 5)
+            var asked = 0
+            for n in 0..<data.count {
+                let input = model.quantizeInput(data.features(of: n), maxValue: data.maxValue)
+                let got = try device.query(input)
+                _ = twin.predict(input)
+                let score = LabelQuery.uncertainty(logits: twin.logits, logitShift: model.logitShift, method: method)
+                XCTAssertEqual(got.uncertainty, score, "\(method) uncertainty of sample \(n)")
+                XCTAssertTrue((0...32768).contains(score), "\(method) score \(score) outside [0, 1]")
+                XCTAssertEqual(got.wants, LabelQuery.wantsLabel(score, gate: &gate), "\(method) request for sample \(n)")
+                guard got.wants else { continue }
+                asked += 1
+                let step = try device.trainQueried(label: Int(data.labels[n]))
+                XCTAssertEqual(step.pTrue, twin.trainStep(input, label: Int(data.labels[n])).pTrue, "\(method) training on sample \(n)")
+            }
+            XCTAssertEqual(asked, 40, "\(method): the budget is spent over the stream, never exceeded")
+        }
+    }
+
+    func testScoresOfKnownDistributions() {
+        // Equal logits: every score says "most uncertain".
+        for method in LabelQuery.Method.allCases {
+            XCTAssertGreaterThanOrEqual(LabelQuery.uncertainty(logits: [0, 0, 0, 0], logitShift: 0, method: method), 32700, "\(method)")
+        }
+        // One logit far above the rest: p1 ≈ 1, every score ≈ 0.
+        for method in LabelQuery.Method.allCases {
+            XCTAssertLessThan(LabelQuery.uncertainty(logits: [4000, 0, 0, 0], logitShift: 0, method: method), 40, "\(method)")
+        }
+    }
+}

@@ -5,14 +5,20 @@ public struct ModelSource: Sendable {
     public let model: QuantizedModel
     public let memory: MemoryPlan
 
-    public init(_ model: QuantizedModel, algorithm: TrainingAlgorithm = .full) {
+    /// Active learning adds `mct_query` and `mct_train_queried`.
+    public let query: LabelQuery?
+
+    public init(_ model: QuantizedModel, algorithm: TrainingAlgorithm = .full, query: LabelQuery? = nil) {
         self.model = model
-        self.memory = MemoryPlan(model, algorithm: algorithm)
+        self.query = query
+        self.memory = MemoryPlan(model, algorithm: algorithm, query: query)
     }
 
     var graph: Graph { model.graph }
     public var selection: BackwardSelection { memory.selection }
-    private var extraKernels: [KernelCode] { selection.algorithm.selects ? [Selector.kernelSource] : [] }
+    private var extraKernels: [KernelCode] {
+        (selection.algorithm.selects ? [Selector.kernelSource] : []) + (query != nil ? [LabelQuery.kernelSource] : [])
+    }
 
     /// The layer kinds in this model, in registry order: only their kernels are emitted.
     var kinds: [any LayerKind.Type] {
@@ -60,6 +66,12 @@ public struct ModelSource: Sendable {
         int32_t mct_predict(void);
         /* Forward, loss gradient, backward and update on mct_input; returns the prediction. */
         int32_t mct_train_step(int32_t label);
+        \(query == nil ? "" : """
+        /* Active learning: forward and uncertainty of mct_input; returns 1 when the device wants its label. */
+        int32_t mct_query(void);
+        /* Trains on the sample mct_query just scored (no second forward pass). */
+        int32_t mct_train_queried(int32_t label);
+        """)
 
         #endif
 
@@ -149,8 +161,8 @@ public struct ModelSource: Sendable {
         }
 
         \(selection.cParameters.joined(separator: "\n"))
-        int32_t mct_train_step(int32_t label) {
-            mct_forward();
+        /* Loss gradient, backward and update, from the activations of the last forward pass. */
+        static int32_t mct_backward(int32_t label) {
             int32_t prediction = mct_softmax_xent_backward_s32(mct_logits, MCT_CLASSES, label, \(model.logitShift), \(macro(.error(graph.shapes.count - 1))), &mct_p_true);
             mct_backward_macs = 0;
         \(selection.cGate(outputError: macro(.error(graph.shapes.count - 1)), classes: graph.classCount).map { "    " + $0 }.joined(separator: "\n"))
@@ -161,6 +173,12 @@ public struct ModelSource: Sendable {
             return prediction;
         }
 
+        int32_t mct_train_step(int32_t label) {
+            mct_forward();
+            return mct_backward(label);
+        }
+
+        \(query?.cFunctions(logitShift: model.logitShift, classes: graph.classCount) ?? "")
         """
     }
 

@@ -61,7 +61,7 @@ public struct MemoryPlan: Sendable {
 
     /// The algorithm's sparse backward pass: its channel scores live in the arena, its running
     /// maxima and counters are state.
-    public init(_ model: QuantizedModel, algorithm: TrainingAlgorithm = .full) {
+    public init(_ model: QuantizedModel, algorithm: TrainingAlgorithm = .full, query: LabelQuery? = nil) {
         let selection = BackwardSelection(graph: model.graph, algorithm: algorithm)
         self.selection = selection
         let graph = model.graph, nodes = graph.nodes, n = nodes.count
@@ -124,6 +124,10 @@ public struct MemoryPlan: Sendable {
         let selecting = selection.layers.count
         if selecting > 0 { symbols.append(Symbol(name: "mct_kept", label: "channels kept per layer", bytes: Self.padded(2 * selecting), placement: .ram)) }
         if selection.algorithm.adaptive { symbols.append(Symbol(name: "mct_ymax", label: "largest error per layer so far", bytes: 8 * selecting, placement: .ram)) }
+        if query != nil {
+            symbols.append(Symbol(name: "mct_gate", label: "label threshold and budget", bytes: 12, placement: .ram))
+            symbols.append(Symbol(name: "mct_uncertainty", label: "last uncertainty", bytes: 4, placement: .ram))
+        }
         if selection.algorithm.skipsSamples { symbols.append(Symbol(name: "mct_alpha_max", label: "largest output error so far", bytes: 8, placement: .ram)) }
         self.symbols = symbols
     }

@@ -29,8 +29,8 @@ public struct AlgorithmTable {
             guard let full = models.first else { continue }
             out += "\n## \(full.model) on \(full.board)\n\n"
             out += "\(full.trainSamples) training / \(full.testSamples) test samples of \(full.dataset), \(full.epochs.count) epochs, seed \(full.seed).\n\n"
-            out += "| algorithm | test accuracy | vs full | float32 | backward, % of full backprop | vs full run | cycles per epoch | vs full | peak RAM | skipped | kept |\n"
-            out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
+            out += "| algorithm | test accuracy | vs full | last 5 epochs | float32 | backward, % of full backprop | vs full run | cycles per epoch | vs full | peak RAM | skipped | kept |\n"
+            out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
             for r in models { out += row(r, full: full) }
             out += "\n" + verdicts(models, full: full).map { "- \($0)\n" }.joined()
         }
@@ -50,7 +50,7 @@ public struct AlgorithmTable {
         let kept = r.epochs.last?.keptMean.map { k in k.keys.sorted().map { "\($0) \(format(k[$0]!, 1))" }.joined(separator: ", ") } ?? "all"
         let cells = [
             "\(r.algorithm)\(r.update == "full" ? "" : ", \(r.update) update")", percent(r.testAccuracy),
-            signed((r.testAccuracy - full.testAccuracy) * 100) + " pt", percent(r.floatReferenceAccuracy),
+            signed((r.testAccuracy - full.testAccuracy) * 100) + " pt", percent(Self.recentAccuracy(r)), percent(r.floatReferenceAccuracy),
             percent(Self.share(r.backwardMACsTotal, r.backwardMACsFullTotal)), percent(Self.share(r.backwardMACsTotal, full.backwardMACsTotal)),
             cycles.map { grouped(Int($0.rounded())) } ?? "-", ratio(cycles, fullCycles), grouped(r.peakRamBytes) + " B",
             percent(Self.share(skipped, steps)), kept,
@@ -61,13 +61,21 @@ public struct AlgorithmTable {
     /// The issue's goals, checked on these runs rather than asserted.
     private func verdicts(_ models: [SimulationReport], full: SimulationReport) -> [String] {
         models.filter { $0.algorithm.hasPrefix(TrainingAlgorithm.Kind.tinypropv2.rawValue) }.map { r in
-            let drop = (full.testAccuracy - r.testAccuracy) * 100
+            let drop = (full.testAccuracy - r.testAccuracy) * 100, recentDrop = (Self.recentAccuracy(full) - Self.recentAccuracy(r)) * 100
             let share = Self.share(r.backwardMACsTotal, full.backwardMACsTotal)
             let cycles = Self.cyclesPerEpoch(r).flatMap { c in Self.cyclesPerEpoch(full).map { c / $0 } }
-            let met = drop <= 1 && share <= 0.4 && (cycles ?? 1) < 1
-            return "TinyPropv2 \(met ? "meets" : "misses") the goal (within 1 point of full, ≤ 40 % of its backward MACs, fewer cycles per epoch): "
-                + "\(format(drop, 1)) points below full, \(percent(share)) of the full run's backward MACs, \(cycles.map { format($0, 2) + "×" } ?? "unmeasured") its cycles per epoch."
+            let met = drop <= 1 && recentDrop <= 1 && share <= 0.4 && (cycles ?? 1) < 1
+            return "\(r.algorithm) \(met ? "meets" : "misses") the goal (within 1 point of full, ≤ 40 % of its backward MACs, fewer cycles per epoch): "
+                + "\(format(drop, 1)) points below full at the end (\(format(recentDrop, 1)) over the last 5 epochs), "
+                + "\(percent(share)) of the full run's backward MACs, \(cycles.map { format($0, 2) + "×" } ?? "unmeasured") its cycles per epoch."
         }
+    }
+
+    /// Mean test accuracy of the last five epochs: one epoch's figure on a few hundred test
+    /// samples moves by a point or two from epoch to epoch.
+    static func recentAccuracy(_ r: SimulationReport) -> Double {
+        let last = r.epochs.suffix(5)
+        return last.reduce(0) { $0 + $1.testAccuracy } / Double(last.count)
     }
 
     static func share(_ part: Int, _ whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }

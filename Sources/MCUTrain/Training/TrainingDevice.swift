@@ -75,6 +75,20 @@ public final class TrainingDevice {
         return StepResult(prediction: Int(Int32(bitPattern: prediction)), pTrue: pTrue, effort: try effort(), measurement: m)
     }
 
+    /// Active learning: whether the device wants this sample's label, and its uncertainty (Q15).
+    public func query(_ input: [Int8]) throws -> (wants: Bool, uncertainty: Int32, measurement: Measurement) {
+        try setInput(input)
+        let (wants, m) = try measured("mct_query")
+        return (wants != 0, try readInt32(machine.address(of: "mct_uncertainty"), 1)[0], m)
+    }
+
+    /// Trains on the sample the last `query` scored.
+    public func trainQueried(label: Int) throws -> StepResult {
+        let (prediction, m) = try measured("mct_train_queried", [UInt32(label)])
+        let pTrue = try readInt32(pTrueAddress, 1)[0]
+        return StepResult(prediction: Int(Int32(bitPattern: prediction)), pTrue: pTrue, effort: try effort(), measurement: m)
+    }
+
     public func predict(_ input: [Int8]) throws -> (prediction: Int, measurement: Measurement) {
         try setInput(input)
         let (prediction, m) = try measured("mct_predict")
