@@ -170,3 +170,40 @@ final class LabelQueryTests: XCTestCase {
         }
     }
 }
+
+/// The algorithms from the command line: the JSON's effort figures and parameter errors.
+final class AlgorithmCommandLineTests: XCTestCase {
+    private func mcutrain(_ args: [String]) throws -> ToolRun {
+        try runTool(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mcutrain").path,
+                    args, in: ProjectPaths.root)
+    }
+
+    func testSimulateReportsTheFirmwaresBackwardEffort() throws {
+        let dir = temporaryDirectory(self)
+        let r = try mcutrain(["simulate", "--epochs", "2", "--fast", "--algorithm", "tinypropv2", "--param", "threshold=0.4",
+                              "--build-dir", dir, "--json", dir + "/r.json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("tinypropv2 (s_min 0.1, s_max 0.9, zeta 0.5, sparse_output 1, d_min 0, d_max 1, beta 1, threshold 0.4)"), r.stdout)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))) as! [String: Any]
+        let executed = json["backward_macs_total"] as! Int, full = json["backward_macs_full_total"] as! Int
+        let epochs = json["epochs"] as! [[String: Any]]
+        XCTAssertEqual(full, 2 * 1438 * (32 * 64 + 10 * 32 + 10 * 32), "full backprop: hidden update, output input error and update, per sample")
+        XCTAssertGreaterThan(executed, 0)
+        XCTAssertLessThan(executed, full / 4)
+        XCTAssertEqual(executed, epochs.reduce(0) { $0 + ($1["backward_macs"] as! Int) })
+        XCTAssertGreaterThan(epochs[1]["skipped_samples"] as! Int, 0)
+        XCTAssertEqual(Set((epochs[1]["kept_mean"] as! [String: Double]).keys), ["hidden", "logits"])
+    }
+
+    func testBadAlgorithmsAndParametersAreOneLine() throws {
+        for (args, fragment) in [(["--algorithm", "sgd"], "algorithm 'sgd' must be one of"),
+                                 (["--algorithm", "tinyprop", "--param", "zeta=2"], "'zeta' = 2.0 is out of range (0.001...1.0)"),
+                                 (["--param", "ratio=0.5"], "full has no such parameter"),
+                                 (["--label-budget", "0"], "--label-budget 0 must be 1...")] {
+            let r = try mcutrain(["simulate", "--epochs", "1"] + args)
+            XCTAssertEqual(r.status, 1, "\(args)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }.count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.contains(fragment), "'\(r.stderr)' should mention '\(fragment)'")
+        }
+    }
+}

@@ -6,8 +6,10 @@ import Foundation
 public struct AlgorithmTable {
     /// Runs per model; each model's list starts with its full-backprop run.
     public let runs: [[SimulationReport]]
+    /// Active-learning streams: the device's choice of samples against random choice.
+    public let streams: [LabelStreamReport]
 
-    public init(runs: [[SimulationReport]]) { self.runs = runs }
+    public init(runs: [[SimulationReport]], streams: [LabelStreamReport] = []) { self.runs = runs; self.streams = streams }
 
     public func markdown(command: String) -> String {
         var out = """
@@ -34,6 +36,7 @@ public struct AlgorithmTable {
             for r in models { out += row(r, full: full) }
             out += "\n" + verdicts(models, full: full).map { "- \($0)\n" }.joined()
         }
+        if !streams.isEmpty { out += activeLearning }
         out += "\n## Parameters\n\n| algorithm | parameter | default | meaning |\n| --- | --- | ---: | --- |\n"
         for kind in TrainingAlgorithm.Kind.allCases {
             for p in TrainingAlgorithm.parameters(of: kind) {
@@ -69,6 +72,30 @@ public struct AlgorithmTable {
                 + "\(format(drop, 1)) points below full at the end (\(format(recentDrop, 1)) over the last 5 epochs), "
                 + "\(percent(share)) of the full run's backward MACs, \(cycles.map { format($0, 2) + "×" } ?? "unmeasured") its cycles per epoch."
         }
+    }
+
+    /// One row per stream: accuracy after one pass over the training split with the same number
+    /// of labels, chosen by the device's uncertainty or at random.
+    private var activeLearning: String {
+        var out = """
+
+        ## Active learning
+
+        One pass over the training split as a stream. The device scores every sample (forward pass and
+        uncertainty in Q15), asks for at most the budget's labels through its running threshold, and
+        trains on those; the random column trains the same firmware on as many samples drawn at random
+        from the same stream. Single seed; accuracy on the held-out split.
+
+        | model | uncertainty | labels | active learning | random | cycles per query | + per labelled sample | peak RAM |
+        | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+
+        """
+        for s in streams {
+            let last = s.checkpoints.last!
+            out += "| \(s.model) | \(s.method) | \(last.activeLabels) of \(s.streamLength) | \(percent(last.activeAccuracy)) | \(percent(last.randomAccuracy)) | "
+                + "\(grouped(Int(s.cyclesPerQueryMean.rounded()))) | \(grouped(Int(s.cyclesPerLabelledStepMean.rounded()))) | \(grouped(s.peakRamBytes)) B |\n"
+        }
+        return out
     }
 
     /// Mean test accuracy of the last five epochs: one epoch's figure on a few hundred test
