@@ -93,16 +93,7 @@ extension BitExactTests {
     }
 
     func testConvolutionsSelectChannelsUnderTinyPropAndMeProp() throws {
-        let json = """
-        {"name": "odd", "input": {"shape": [7, 5, 3]}, "layers": [
-          {"op": "conv2d", "name": "c", "filters": 5, "kernel": [3, 2], "stride": 2, "padding": "same", "activation": "relu6"},
-          {"op": "depthwise_conv2d", "name": "d", "kernel": 3, "padding": "same", "activation": "relu"},
-          {"op": "max_pool", "name": "m", "kernel": 2},
-          {"op": "flatten", "name": "f"},
-          {"op": "dense", "name": "h", "units": 7, "activation": "relu"},
-          {"op": "dense", "name": "out", "units": 3}],
-         "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 5}}
-        """
+        let json = stridedStackJSON(learningRateShift: 5)
         let efforts = try assertBitExact(json, algorithm: try algorithm(.tinyprop, ["s_min": 0.3]), steps: 60)
         XCTAssertTrue(efforts.contains { $0.kept[0] < 5 }, "the first convolution never dropped a channel")
         try assertBitExact(json, algorithm: try algorithm(.meprop, ["ratio": 0.5]), steps: 60)

@@ -51,16 +51,7 @@ final class BitExactTests: XCTestCase {
     }
 
     func testConvStrideTwoSamePaddingDepthwiseMaxPoolDense() throws {
-        try assertBitExact("""
-        {"name": "odd", "input": {"shape": [7, 5, 3]}, "layers": [
-          {"op": "conv2d", "name": "c", "filters": 5, "kernel": [3, 2], "stride": 2, "padding": "same", "activation": "relu6"},
-          {"op": "depthwise_conv2d", "name": "d", "kernel": 3, "padding": "same", "activation": "relu"},
-          {"op": "max_pool", "name": "m", "kernel": 2},
-          {"op": "flatten", "name": "f"},
-          {"op": "dense", "name": "h", "units": 7, "activation": "relu"},
-          {"op": "dense", "name": "out", "units": 3}],
-         "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 5}}
-        """)
+        try assertBitExact(stridedStackJSON(learningRateShift: 5))
     }
 
     func testResidualBlockAveragePoolValidConvGlobalPool() throws {

@@ -29,17 +29,7 @@ import XCTest
 /// Both bounds fail on a wrong sign (cosine < 0), a factor-2 exponent (relative ≥ 0.46) or a
 /// transposed index (cosine ≤ 0.5); each was tried by breaking the replay here.
 final class GradientTests: XCTestCase {
-    /// conv2d (stride 2, same, ReLU6) → depthwise (ReLU) → max_pool → dense (ReLU) → dense.
-    static let stack = """
-    {"name": "stack", "input": {"shape": [7, 5, 3]}, "layers": [
-      {"op": "conv2d", "name": "c", "filters": 5, "kernel": [3, 2], "stride": 2, "padding": "same", "activation": "relu6"},
-      {"op": "depthwise_conv2d", "name": "d", "kernel": 3, "padding": "same", "activation": "relu"},
-      {"op": "max_pool", "name": "m", "kernel": 2},
-      {"op": "flatten", "name": "f"},
-      {"op": "dense", "name": "h", "units": 7, "activation": "relu"},
-      {"op": "dense", "name": "out", "units": 3}],
-     "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 3}}
-    """
+    static let stack = stridedStackJSON(learningRateShift: 3)
     /// pointwise (ReLU) → depthwise (ReLU6) → pointwise → add → avg_pool (7×7 drops a row and a
     /// column) → conv2d (valid) → global_avg_pool over 6 positions → dense.
     static let residual = """

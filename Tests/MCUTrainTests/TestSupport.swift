@@ -58,6 +58,21 @@ func assertError<T>(_ body: @autoclosure () throws -> T, mentions fragments: [St
     }
 }
 
+/// conv2d (3×2, stride 2, same, ReLU6) → depthwise (ReLU) → max_pool → dense (ReLU) → dense on a
+/// 7×5×3 input: odd shapes, padding on one side, channels not a multiple of 4.
+func stridedStackJSON(learningRateShift: Int) -> String {
+    """
+    {"name": "stack", "input": {"shape": [7, 5, 3]}, "layers": [
+      {"op": "conv2d", "name": "c", "filters": 5, "kernel": [3, 2], "stride": 2, "padding": "same", "activation": "relu6"},
+      {"op": "depthwise_conv2d", "name": "d", "kernel": 3, "padding": "same", "activation": "relu"},
+      {"op": "max_pool", "name": "m", "kernel": 2},
+      {"op": "flatten", "name": "f"},
+      {"op": "dense", "name": "h", "units": 7, "activation": "relu"},
+      {"op": "dense", "name": "out", "units": 3}],
+     "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": \(learningRateShift)}}
+    """
+}
+
 /// A model file of dense layers `sizes[0]` → ... → `sizes.last`, ReLU between.
 func mlpJSON(_ sizes: [Int], name: String = "test-mlp") -> String {
     let layers = sizes.dropFirst().enumerated().map { i, units -> String in
