@@ -99,6 +99,14 @@ extension BitExactTests {
         try assertBitExact(json, algorithm: try algorithm(.meprop, ["ratio": 0.5]), steps: 60)
     }
 
+    /// A lone logits layer left dense: TinyPropv2 with nothing to select still gates samples.
+    func testNoSelectingLayerAndOneChannelKept() throws {
+        let efforts = try assertBitExact(mlpJSON([6, 3]), algorithm: try algorithm(.tinypropv2, ["sparse_output": 0]), steps: 30)
+        XCTAssertTrue(efforts.allSatisfy { $0.kept.isEmpty })
+        let kept = try assertBitExact(mlpJSON([6, 9, 3]), algorithm: try algorithm(.meprop, ["ratio": 0.01, "sparse_output": 1]), steps: 30)
+        XCTAssertTrue(kept.allSatisfy { $0.kept == [1, 1] })
+    }
+
     func testResidualGraphUnderTinyPropv2() throws {
         try assertBitExact(Self.residualJSON(sparse: ""), algorithm: try algorithm(.tinypropv2, ["threshold": 0.3]), steps: 80)
     }

@@ -188,7 +188,7 @@ public struct ModelSource: Sendable {
         let count = selection.layers.count
         // Padded to whole words, as the plan counts it.
         if count > 0 { lines.append("uint16_t mct_kept[\(count + count % 2)] __attribute__((aligned(4)));") }
-        if selection.algorithm.adaptive { lines.append("mct_magnitude_t mct_ymax[\(count)];") }
+        if selection.algorithm.adaptive && count > 0 { lines.append("mct_magnitude_t mct_ymax[\(count)];") }
         if selection.algorithm.skipsSamples { lines.append("mct_magnitude_t mct_alpha_max;") }
         return lines
     }

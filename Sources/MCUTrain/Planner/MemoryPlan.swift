@@ -123,7 +123,7 @@ public struct MemoryPlan: Sendable {
         symbols.append(Symbol(name: "mct_trained", label: "whether the step backpropagated", bytes: 4, placement: .ram))
         let selecting = selection.layers.count
         if selecting > 0 { symbols.append(Symbol(name: "mct_kept", label: "channels kept per layer", bytes: Self.padded(2 * selecting), placement: .ram)) }
-        if selection.algorithm.adaptive { symbols.append(Symbol(name: "mct_ymax", label: "largest error per layer so far", bytes: 8 * selecting, placement: .ram)) }
+        if selection.algorithm.adaptive && selecting > 0 { symbols.append(Symbol(name: "mct_ymax", label: "largest error per layer so far", bytes: 8 * selecting, placement: .ram)) }
         if query != nil {
             symbols.append(Symbol(name: "mct_gate", label: "label threshold and budget", bytes: 12, placement: .ram))
             symbols.append(Symbol(name: "mct_uncertainty", label: "last uncertainty", bytes: 4, placement: .ram))
