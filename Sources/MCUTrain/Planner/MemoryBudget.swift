@@ -8,6 +8,6 @@ public enum MemoryBudget {
         guard need > have else { return }
         let peak = plan.peak
         let live = peak.buffers.prefix(4).map { "\($0.label) \(grouped($0.bytes)) B" }.joined(separator: ", ")
-        throw ConfigError("\(model): the training step needs \(grouped(need)) B of RAM (parameters \(grouped(plan.ramParameterBytes)) + arena \(grouped(plan.arenaBytes)) + state 8 + stack reserve \(board.stackBytes)), \(grouped(need - have)) B over the \(grouped(have)) B of \(board.file); live at the peak (\(plan.stepNames[peak.step])): \(live)\(peak.buffers.count > 4 ? ", ..." : "")")
+        throw ConfigError("\(model): the training step needs \(grouped(need)) B of RAM (parameters \(grouped(plan.ramParameterBytes)) + arena \(grouped(plan.arenaBytes)) + state \(plan.stateBytes) + stack reserve \(board.stackBytes)), \(grouped(need - have)) B over the \(grouped(have)) B of \(board.file); live at the peak (\(plan.stepNames[peak.step])): \(live)\(peak.buffers.count > 4 ? ", ..." : "")")
     }
 }
