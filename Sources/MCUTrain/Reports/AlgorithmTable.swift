@@ -69,7 +69,7 @@ public struct AlgorithmTable {
             let cycles = Self.cyclesPerEpoch(r).flatMap { c in Self.cyclesPerEpoch(full).map { c / $0 } }
             let met = drop <= 1 && recentDrop <= 1 && share <= 0.4 && (cycles ?? 1) < 1
             return "\(r.algorithm) \(met ? "meets" : "misses") the goal (within 1 point of full, ≤ 40 % of its backward MACs, fewer cycles per epoch): "
-                + "\(format(drop, 1)) points below full at the end (\(format(recentDrop, 1)) over the last 5 epochs), "
+                + "\(Self.below(drop)) full at the end (\(Self.below(recentDrop)) over the last 5 epochs), "
                 + "\(percent(share)) of the full run's backward MACs, \(cycles.map { format($0, 2) + "×" } ?? "unmeasured") its cycles per epoch."
         }
     }
@@ -96,6 +96,10 @@ public struct AlgorithmTable {
                 + "\(grouped(Int(s.cyclesPerQueryMean.rounded()))) | \(grouped(Int(s.cyclesPerLabelledStepMean.rounded()))) | \(grouped(s.peakRamBytes)) B |\n"
         }
         return out
+    }
+
+    private static func below(_ points: Double) -> String {
+        points >= 0 ? "\(format(points, 1)) points below" : "\(format(-points, 1)) points above"
     }
 
     /// Mean test accuracy of the last five epochs: one epoch's figure on a few hundred test
