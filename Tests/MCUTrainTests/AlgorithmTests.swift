@@ -57,6 +57,17 @@ final class AlgorithmTests: XCTestCase {
         XCTAssertEqual(Selector.tinypropK(ratio: 32768, sMin: 32768, sRange: 0, zeta: 32768, n: 65536), 65536, "all of the largest layer")
     }
 
+    func testModelFileNamesItsAlgorithm() throws {
+        let dir = temporaryDirectory(self)
+        func model(_ section: String) -> String {
+            writeFile(dir, "m.json", mlpJSON([4, 3, 2]).replacingOccurrences(of: #""loss""#, with: #""algorithm": \#(section), "loss""#))
+        }
+        let spec = try ModelSpec.load(path: model(#"{"name": "tinyprop", "params": {"zeta": 0.7}}"#))
+        XCTAssertEqual(try TrainingAlgorithm.resolve(name: nil, params: [], file: spec.algorithm).values["zeta"], 0.7)
+        assertError(try ModelSpec.load(path: model(#"{"name": "tinyprop", "params": {"zeta": 7}}"#)), mentions: ["m.json", "field 'algorithm'", "'zeta' = 7.0 is out of range"])
+        assertError(try ModelSpec.load(path: model(#"{"name": "tinyprop", "k": 3}"#)), mentions: ["m.json", "k"])
+    }
+
     func testParametersAreCheckedAndNamed() {
         assertError(try TrainingAlgorithm.resolve(name: "tinyprop", params: ["zeta=0"], file: nil), mentions: ["'zeta' = 0.0 is out of range"])
         assertError(try TrainingAlgorithm.resolve(name: "meprop", params: ["zeta=0.5"], file: nil), mentions: ["meprop has no such parameter (it has: ratio, sparse_output)"])
