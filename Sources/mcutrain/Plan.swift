@@ -16,7 +16,7 @@ struct Plan: ParsableCommand {
         try reportingErrors {
             let (board, spec, graph) = try target.load()
             let (data, _) = try DataSource.load(target.data, for: graph, seed: seed)
-            let source = ModelSource(QuantizedModel.calibrated(spec, graph: graph, on: data.split(testFraction: 0.2, seed: seed).train, seed: seed))
+            let source = ModelSource(QuantizedModel.calibrated(spec, graph: graph, on: data.prepared(testFraction: 0.2, seed: seed).train, seed: seed))
             let fits = Result { try MemoryBudget.check(source.memory, board: board, model: target.model) }
             var flash: Int?
             if case .success = fits {

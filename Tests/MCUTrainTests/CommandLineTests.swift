@@ -82,6 +82,24 @@ final class CommandLineTests: XCTestCase {
         XCTAssertGreaterThan(json["test_accuracy"] as! Double, 0.8)
     }
 
+    /// pandas exports of float features train as written, well above chance (0.40 and 0.63 for
+    /// always guessing the largest class), and the report says how features and labels were read.
+    func testPandasShapedFloatCSVsTrainAsWritten() throws {
+        let dir = temporaryDirectory(self)
+        let sets = [("wine", PandasShapedCSV.wine(), [13, 16, 3], 0.75), ("cancer", PandasShapedCSV.breastCancer(stringLabels: true), [30, 16, 2], 0.9)]
+        for (name, csv, sizes, floor) in sets {
+            let data = writeFile(dir, name + ".csv", csv.text), model = writeFile(dir, name + ".json", mlpJSON(sizes, name: name))
+            let r = try mcutrain(["simulate", "--model", model, "--data", data, "--epochs", "10", "--build-dir", dir, "--json", dir + "/\(name).r.json"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stdout.contains("input: float features scaled per column by the training split's min...max"), r.stdout)
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/\(name).r.json"))) as! [String: Any]
+            let preparation = json["data_preparation"] as! [String: Any]
+            XCTAssertEqual(preparation["class_names"] as? [String], name == "cancer" ? ["benign", "malignant"] : nil)
+            let accuracy = json["test_accuracy"] as! Double
+            XCTAssertGreaterThan(accuracy, floor, name)
+        }
+    }
+
     /// Two runs at once whose models share a name once shared a build directory, and one
     /// reported the other's firmware. Each must report its own plan.
     func testConcurrentRunsOfSameNamedModelsAreIndependent() throws {
