@@ -6,10 +6,9 @@ import Foundation
 /// `Decoder.strictContainer` and `decodeInteger` (see StrictDecoding.swift).
 enum JSONFile {
     static func decode<T: Decodable>(_ type: T.Type, path: String) throws -> T {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError("cannot read \(path): no such file")
-        }
-        return try decode(type, data: data, path: path)
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch let error as FileBytes.Unreadable { throw ConfigError("cannot read \(path): \(error.reason)") }
+        return try decode(type, data: Data(bytes), path: path)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, data: Data, path: String) throws -> T {

@@ -72,23 +72,7 @@ public enum DatasetLoader {
         return String(file[..<dot])
     }
 
-    /// Plain C stdio so a failure reports the operating system's own reason ("No such file or
-    /// directory", "Permission denied", "Is a directory") rather than Foundation's paraphrase.
     private static func readBytes(_ path: String) throws -> [UInt8] {
-        guard let file = fopen(path, "rb") else {
-            throw DatasetError.unreadable(file: path, reason: String(cString: strerror(errno)))
-        }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let read = fread(&chunk, 1, chunk.count, file)
-            bytes += chunk[..<read]
-            guard read == chunk.count else { break }
-        }
-        if ferror(file) != 0 {
-            throw DatasetError.unreadable(file: path, reason: String(cString: strerror(errno)))
-        }
-        return bytes
+        do { return try FileBytes.read(path) } catch let error as FileBytes.Unreadable { throw DatasetError.unreadable(file: path, reason: error.reason) }
     }
 }
