@@ -88,6 +88,14 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(Set(draws), Set(0..<7))
     }
 
+    /// A model with 300 outputs and no --data once trapped making byte labels for class 256 on.
+    func testSyntheticDataForMoreThan256Outputs() throws {
+        let dir = temporaryDirectory(self)
+        let spec = try ModelSpec.load(path: writeFile(dir, "wide.json", mlpJSON([8, 300])))
+        let data = try XCTUnwrap(DataSource.load(nil, for: Graph(spec, update: .full), seed: 1).data as? Dataset)
+        XCTAssertEqual([data.count, data.classCount, Int(data.labels.max()!)], [600, 256, 255])
+    }
+
     // MARK: Binary errors
 
     func testBinaryErrorsNameFileAndProblem() throws {
