@@ -45,11 +45,16 @@ final class CommandLineTests: XCTestCase {
         let huge = writeFile(dir, "huge.json", mlpJSON([2048, 128, 10], name: "huge"))
         let csv = writeFile(dir, "short.csv", "1,2,3\n4,5\n")
         let plainFile = writeFile(dir, "plain", "")
+        let twoFeatures = writeFile(dir, "two.csv", "1.5,2,0\n3,4,1\n")
+        let elevenClasses = writeFile(dir, "eleven.csv", (0...10).map { label in Array(repeating: "1", count: 64).joined(separator: ",") + ",\(label)" }.joined(separator: "\n"))
         let cases: [([String], [String])] = [
             (["simulate", "--model", badModel], ["bad.json", "name"]),
             (["simulate", "--board", "atari2600"], ["unknown board 'atari2600'"]),
             (["simulate", "--data", dir + "/none.bin"], ["none.bin", "No such file"]),
             (["simulate", "--data", csv], ["short.csv:2", "expected 3 columns"]),
+            (["plan", "--data", twoFeatures, "--build-dir", dir], ["two.csv: samples have 2 features, the model's input 1x1x64 has 64"]),
+            (["bench", "--steps", "1", "--data", twoFeatures, "--build-dir", dir], ["two.csv: samples have 2 features"]),
+            (["simulate", "--data", elevenClasses, "--build-dir", dir], ["eleven.csv: labels reach class 10, the model has 10 outputs"]),
             (["simulate", "--model", huge, "--build-dir", dir], ["huge.json", "over the 262,144 B of"]),
             (["run", dir + "/none.elf", "--max-cycles", "0"], ["--max-cycles 0 is out of range: use 1...1000000000000"]),
             (["run", dir + "/none.elf", "--max-cycles", "1000000000001"], ["--max-cycles 1000000000001 is out of range"]),

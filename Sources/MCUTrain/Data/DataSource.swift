@@ -5,10 +5,27 @@ import Foundation
 public enum DataSource {
     public static let defaultSyntheticCount = 600
 
-    /// The samples and how to name them in messages. A file is the `MCTD` binary format when it
-    /// starts with that magic and CSV otherwise, whatever its extension says: exports arrive as
-    /// `.txt`, `.data` or with no extension at all.
+    /// The samples, checked against the model's input and outputs, and how to name them in
+    /// messages. A file is the `MCTD` binary format when it starts with that magic and CSV
+    /// otherwise, whatever its extension says: exports arrive as `.txt`, `.data` or with no
+    /// extension at all.
     public static func load(_ argument: String?, for graph: Graph, seed: UInt64) throws -> (data: any SampleTable, file: String) {
+        let (data, file) = try read(argument, for: graph, seed: seed)
+        try check(data, fits: graph, file: file)
+        return (data, file)
+    }
+
+    /// Every command that takes data calibrates on it, so a mismatch must stop it before then.
+    public static func check(_ data: any SampleTable, fits graph: Graph, file: String) throws {
+        guard data.featureCount == graph.inputShape.count else {
+            throw ConfigError("\(file): samples have \(data.featureCount) features, the model's input \(graph.inputShape) has \(graph.inputShape.count)")
+        }
+        guard data.classCount <= graph.classCount else {
+            throw ConfigError("\(file): labels reach class \(data.classCount - 1), the model has \(graph.classCount) outputs")
+        }
+    }
+
+    private static func read(_ argument: String?, for graph: Graph, seed: UInt64) throws -> (data: any SampleTable, file: String) {
         let arg = argument ?? (graph.inputShape.count == 64 ? ProjectPaths.digits : "synthetic")
         if arg == "synthetic" || arg.hasPrefix("synthetic:") {
             let count = arg == "synthetic" ? defaultSyntheticCount : Int(arg.dropFirst("synthetic:".count)) ?? -1

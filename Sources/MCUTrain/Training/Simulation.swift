@@ -42,12 +42,7 @@ public struct Simulation {
         guard options.testFraction > 0, options.testFraction < 1 else { throw ConfigError("--test-fraction must be between 0 and 1") }
         guard options.measuredSteps >= 1 else { throw ConfigError("--measured-steps must be at least 1") }
         let graph = try Graph(spec, update: options.update)
-        guard data.featureCount == graph.inputShape.count else {
-            throw ConfigError("\(dataFile): samples have \(data.featureCount) features, the model's input \(graph.inputShape) has \(graph.inputShape.count)")
-        }
-        guard data.classCount <= graph.classCount else {
-            throw ConfigError("\(dataFile): labels reach class \(data.classCount - 1), the model has \(graph.classCount) outputs")
-        }
+        try DataSource.check(data, fits: graph, file: dataFile)
         (train, test, preparation) = data.prepared(testFraction: options.testFraction, seed: options.seed)
         guard train.count > 0, test.count > 0 else {
             throw ConfigError("\(dataFile): --test-fraction \(options.testFraction) leaves \(train.count) training and \(test.count) test samples")
