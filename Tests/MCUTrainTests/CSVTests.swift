@@ -150,8 +150,10 @@ final class CSVTests: XCTestCase {
             ("1,2,0\n3,\"4,1\n5,6,0\n", "2: column 2: a quoted field is never closed"),
             ("1,\"2\"x,0\n", "1: column 2: text after the closing quote"),
             (",label\n0,1\n", "1: no feature columns between the index column and the label"),
-            ("1,\(String(repeating: "7", count: 300)),0\n", "1: column 2: '777777777777777777777777…' is too long for a number"),
-            ("1,\(String(repeating: "x", count: 65))\n", "1: column 2: label 'xxxxxxxxxxxxxxxxxxxxxxxx…' is longer than 64 bytes"),
+            ("1,\(String(repeating: "7", count: 300)),0\n", "1: column 2: over 256 bytes, too long for a number"),
+            ("1,\(String(repeating: "x", count: 65))\n", "1: column 2: label '\(String(repeating: "x", count: 60))'... (5 more bytes) is longer than 64 bytes"),
+            ("1,\(String(repeating: "x", count: 300))\n", "1: column 2: a label of over 256 bytes; at most 64"),
+            ("1,\"a\nb\",0\n", "1: column 2: 'a\\nb' is not a number"),    // found by the fuzzer: once a two-line message
             ((0...256).map { "1,c\($0)" }.joined(separator: "\n"), "257: column 2: label 'c256' would be class 257; at most 256 classes"),
         ]
         for (text, message) in cases {
@@ -172,7 +174,7 @@ final class CSVTests: XCTestCase {
         try FileManager.default.copyItem(atPath: ProjectPaths.digits, toPath: binary)
         XCTAssertEqual(try DataSource.load(binary, for: graph, seed: 1).data as? Dataset, try DatasetLoader.loadBinary(path: ProjectPaths.digits))
         let text = try write("digits.bin", "1.5,2,0\n")
-        XCTAssertEqual((try DataSource.load(text, for: graph, seed: 1).data as? FeatureTable)?.values, .floats([1.5, 2]))
+        XCTAssertEqual((try DataSource.table(path: text) as? FeatureTable)?.values, .floats([1.5, 2]))
     }
 
     // MARK: Helpers

@@ -1,3 +1,5 @@
+import Foundation
+
 extension DatasetLoader {
     /// One sample per row, the label in the last column, the rest features: integers or
     /// decimals of any range and sign (`-3`, `0.5`, `1.2e-05`). The first row is a header when
@@ -6,7 +8,8 @@ extension DatasetLoader {
     /// pandas' `DataFrame.to_csv` with its row index, and that first column is dropped from every
     /// row. Blank lines are skipped. See `ClassLabels` for how labels become classes.
     public static func loadCSV(path: String) throws -> FeatureTable {
-        var builder = CSVTableBuilder(path: path)
+        var status = stat()
+        var builder = CSVTableBuilder(path: path, fileBytes: stat(path, &status) == 0 ? Int(status.st_size) : 0)
         try CSVReader.read(path: path) { try builder.add($0) }
         return try builder.table()
     }
@@ -19,6 +22,9 @@ struct CSVTableBuilder {
     static let maxColumns = (1 << 20) + 2
 
     private let path: String
+    private let fileBytes: Int
+    /// Where the last row ended, for the size estimate the storage is reserved by.
+    private var rowStart = 0
     /// The first row, held until it is known to be a header or data.
     private var firstRow: [CSVReader.Field] = []
     private var width: Int?
@@ -29,36 +35,52 @@ struct CSVTableBuilder {
     private var labelIDs: [UInt8] = []
     private var labels = ClassLabels()
 
-    init(path: String) { self.path = path }
+    init(path: String, fileBytes: Int) {
+        self.path = path
+        self.fileBytes = fileBytes
+    }
 
     mutating func add(_ field: CSVReader.Field) throws {
         guard let width else { return try addToFirstRow(field) }
         let path = self.path
         func invalid(_ problem: String) -> DatasetError { .invalid(file: path, line: field.line, problem: problem) }
         if field.endsRow {
+            defer { rowStart = field.end }
             if field.column == 0 && field.bytes.isEmpty && !field.isQuoted { return }  // a blank line
             guard field.column + 1 == width else { throw invalid("expected \(width) columns, found \(field.column + 1)") }
+            if labelIDs.isEmpty { reserve(rowBytes: field.end - rowStart) }
             return try addLabel(field, invalid)
         }
         guard field.column < width - 1, !(hasIndex && field.column == 0) else { return }
-        switch field.isCut ? .failure(.init("'\(CSVNumber.abbreviated(field.text))' is too long for a number")) : CSVNumber.parse(field.bytes) {
+        switch field.isCut ? .failure(.init("over \(CSVReader.maxFieldBytes) bytes, too long for a number")) : CSVNumber.parse(field.bytes) {
         case .failure(let problem): throw invalid("column \(field.column + 1): \(problem.text)")
         case .success(.byte(let value)) where !isFloat: bytes.append(value)
         case .success(.byte(let value)): floats.append(Float(value))
         case .success(.float(let value)):
             if !isFloat {
                 isFloat = true
-                floats = bytes.map(Float.init)
+                floats.reserveCapacity(bytes.capacity)
+                floats += bytes.map(Float.init)
                 bytes = []
             }
             floats.append(value)
         }
     }
 
+    /// Room for as many rows as the file holds if they are all as long as the first, plus a
+    /// quarter: growing the storage by doubling would hold the old and the new copy at once.
+    private mutating func reserve(rowBytes: Int) {
+        let rows = (fileBytes - rowStart) / max(1, rowBytes) * 5 / 4 + 1
+        labelIDs.reserveCapacity(rows)
+        if isFloat { floats.reserveCapacity(rows * featureCount) } else { bytes.reserveCapacity(rows * featureCount) }
+    }
+
+    private var featureCount: Int { (width ?? 0) - (hasIndex ? 2 : 1) }
+
     func table() throws -> FeatureTable {
-        guard let width, !labelIDs.isEmpty else { throw DatasetError.invalid(file: path, line: nil, problem: "no samples") }
+        guard width != nil, !labelIDs.isEmpty else { throw DatasetError.invalid(file: path, line: nil, problem: "no samples") }
         let (classOf, classCount, names) = labels.classes()
-        return FeatureTable(name: DatasetLoader.datasetName(path), featureCount: width - (hasIndex ? 2 : 1),
+        return FeatureTable(name: DatasetLoader.datasetName(path), featureCount: featureCount,
                             values: isFloat ? .floats(floats) : .bytes(bytes), labels: labelIDs.map { classOf[Int($0)] },
                             classCount: classCount, classNames: names)
     }
@@ -66,11 +88,12 @@ struct CSVTableBuilder {
     private mutating func addLabel(_ field: CSVReader.Field, _ invalid: (String) -> DatasetError) throws {
         let column = "column \(field.column + 1)"
         guard !field.bytes.isEmpty else { throw invalid("\(column): empty") }
-        guard !field.isCut, field.bytes.count <= ClassLabels.maxLabelBytes else {
-            throw invalid("\(column): label '\(CSVNumber.abbreviated(field.text))' is longer than \(ClassLabels.maxLabelBytes) bytes")
+        guard !field.isCut else { throw invalid("\(column): a label of over \(CSVReader.maxFieldBytes) bytes; at most \(ClassLabels.maxLabelBytes)") }
+        guard field.bytes.count <= ClassLabels.maxLabelBytes else {
+            throw invalid("\(column): label \(Quoted(field.text)) is longer than \(ClassLabels.maxLabelBytes) bytes")
         }
         guard let id = labels.id(of: field.bytes) else {
-            throw invalid("\(column): label '\(CSVNumber.abbreviated(field.text))' would be class \(ClassLabels.maxClasses + 1); at most \(ClassLabels.maxClasses) classes")
+            throw invalid("\(column): label \(Quoted(field.text)) would be class \(ClassLabels.maxClasses + 1); at most \(ClassLabels.maxClasses) classes")
         }
         labelIDs.append(id)
     }
@@ -83,6 +106,7 @@ struct CSVTableBuilder {
         guard field.endsRow else { return }
         let row = firstRow
         firstRow = []
+        rowStart = field.end
         if row.count == 1 && row[0].bytes.isEmpty && !row[0].isQuoted { return }  // a blank line
         guard row.count >= 2 else { throw invalid("found 1 column; need comma-separated features followed by a label") }
 
@@ -94,6 +118,7 @@ struct CSVTableBuilder {
         guard row.count - (hasIndex ? 2 : 1) >= 1 else { throw invalid("no feature columns between the index column and the label") }
         width = row.count
         if !isHeader {
+            rowStart = 0
             for field in row { try add(field) }
         }
     }

@@ -13,13 +13,13 @@ enum CSVNumber: Equatable {
         guard let shape = Shape(bytes) else {
             let text = String(decoding: bytes, as: UTF8.self)
             let word = text.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "+-"))
-            return .failure(.init(["inf", "infinity", "nan"].contains(word) ? "'\(text)' is not a finite number" : "'\(abbreviated(text))' is not a number"))
+            return .failure(.init(["inf", "infinity", "nan"].contains(word) ? "\(Quoted(text)) is not a finite number" : "\(Quoted(text)) is not a number"))
         }
         if shape == .integer, let byte = byteValue(bytes) { return .success(.byte(byte)) }
         // The grammar was checked above, so strtod sees no hex, inf, nan or locale forms.
         let text = String(decoding: bytes, as: UTF8.self)
         let value = Float(strtod(text, nil))
-        guard value.isFinite else { return .failure(.init("\(abbreviated(text)) is out of range for a 32-bit float")) }
+        guard value.isFinite else { return .failure(.init("\(text) is out of range for a 32-bit float")) }
         return .success(.float(value))
     }
 
@@ -68,11 +68,5 @@ enum CSVNumber: Equatable {
             guard i == bytes.count else { return nil }
             self = isInteger ? .integer : .decimal
         }
-    }
-
-    /// Keeps a runaway field (say, a whole line written with the wrong delimiter) from turning a
-    /// one-line error into a screenful.
-    static func abbreviated(_ text: String) -> String {
-        text.count <= 24 ? text : text.prefix(24) + "…"
     }
 }

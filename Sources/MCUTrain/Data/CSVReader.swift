@@ -18,6 +18,8 @@ struct CSVReader {
         var endsRow = false
         /// 1-based line the row starts on, as an editor counts lines.
         var line = 1
+        /// Bytes of the file read up to the end of the field, its delimiter included.
+        var end = 0
 
         var text: String { String(decoding: bytes, as: UTF8.self) }
     }
@@ -31,6 +33,7 @@ struct CSVReader {
     private var field = Field()
     private var state = State.start
     private var line = 1
+    private var offset = 0
 
     /// Calls `body` with every field of the file in order.
     static func read(path: String, _ body: (Field) throws -> Void) throws {
@@ -45,7 +48,10 @@ struct CSVReader {
             var bytes = chunk[..<count]
             if atStart && count > 0 {
                 atStart = false
-                if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+                if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+                    bytes = bytes.dropFirst(3)
+                    reader.offset = 3
+                }
             }
             for byte in bytes { try reader.consume(byte, body) }
             guard count == chunk.count else { break }
@@ -60,6 +66,7 @@ struct CSVReader {
     }
 
     private mutating func consume(_ byte: UInt8, _ body: (Field) throws -> Void) throws {
+        offset += 1
         let isBlank = byte == 0x20 || byte == 0x09 || byte == 0x0D
         switch (state, byte) {
         case (.quoted, UInt8(ascii: "\"")):
@@ -96,6 +103,7 @@ struct CSVReader {
             while let last = field.bytes.last, last == 0x20 || last == 0x09 || last == 0x0D { field.bytes.removeLast() }
         }
         field.endsRow = endsRow
+        field.end = offset
         try body(field)
         field.bytes.removeAll(keepingCapacity: true)
         field.isCut = false

@@ -6,9 +6,8 @@ public enum DataSource {
     public static let defaultSyntheticCount = 600
 
     /// The samples, checked against the model's input and outputs, and how to name them in
-    /// messages. A file is the `MCTD` binary format when it starts with that magic and CSV
-    /// otherwise, whatever its extension says: exports arrive as `.txt`, `.data` or with no
-    /// extension at all.
+    /// messages. A file's format goes by its first bytes, not its extension: exports arrive as
+    /// `.txt`, `.data` or with no extension at all.
     public static func load(_ argument: String?, for graph: Graph, seed: UInt64) throws -> (data: any SampleTable, file: String) {
         let (data, file) = try read(argument, for: graph, seed: seed)
         try check(data, fits: graph, file: file)
@@ -32,13 +31,15 @@ public enum DataSource {
             guard (2...100_000).contains(count) else { throw ConfigError("--data \(Quoted(arg)): the sample count must be 2...100000") }
             return (Dataset.synthetic(featureCount: graph.inputShape.count, classCount: graph.classCount, count: count, seed: seed), "synthetic data")
         }
-        return (try isBinary(arg) ? DatasetLoader.loadBinary(path: arg) : DatasetLoader.loadCSV(path: arg), arg)
+        return (try table(path: arg), arg)
     }
 
-    private static func isBinary(_ path: String) throws -> Bool {
+    /// A data file: the `MCTD` binary format when it starts with that magic, CSV otherwise.
+    public static func table(path: String) throws -> any SampleTable {
         guard let file = fopen(path, "rb") else { throw DatasetError.unreadable(file: path, reason: String(cString: strerror(errno))) }
-        defer { fclose(file) }
         var magic = [UInt8](repeating: 0, count: 4)
-        return fread(&magic, 1, 4, file) == 4 && magic == Array("MCTD".utf8)
+        let isBinary = fread(&magic, 1, 4, file) == 4 && magic == Array("MCTD".utf8)
+        fclose(file)
+        return try isBinary ? DatasetLoader.loadBinary(path: path) : DatasetLoader.loadCSV(path: path)
     }
 }

@@ -13,14 +13,13 @@ enum StratifiedSplit {
         for (index, label) in labels.enumerated() { membersByClass[Int(label)].append(index) }
 
         var generator = SplitMix64(seed: seed)
-        var train: [Int] = []
-        var test: [Int] = []
+        var isTest = [Bool](repeating: false, count: labels.count)
         for var members in membersByClass {
             generator.shuffle(&members)
             let testCount = Int((testFraction * Double(members.count)).rounded())
-            test += members[..<testCount]
-            train += members[testCount...]
+            for index in members[..<testCount] { isTest[index] = true }
         }
-        return (train.sorted(), test.sorted())
+        // Read back in file order: sorted without sorting, and without a second copy of each list.
+        return (isTest.indices.filter { !isTest[$0] }, isTest.indices.filter { isTest[$0] })
     }
 }
