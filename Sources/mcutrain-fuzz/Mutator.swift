@@ -39,13 +39,17 @@ struct Mutator {
     private func mutate(_ bytes: inout [UInt8], _ rng: inout SplitMix64) {
         let structured: [(inout [UInt8], inout SplitMix64) -> Void]
         switch format {
-        case .json: structured = [replaceNumber, replaceString, duplicateLine, duplicateLine, nest]
+        case .json: structured = [mutateTree, mutateTree, mutateTree, mutateTree, mutateTree, replaceNumber, replaceString, duplicateLine, duplicateLine, nest]
         case .csv: structured = [replaceNumber, replaceField, replaceField, duplicateLine, plant]
         case .elf: structured = [setELFField, setELFField, setELFField]
         }
         let generic: [(inout [UInt8], inout SplitMix64) -> Void] = [flipBit, setByte, erase, plant, duplicateRange, truncate, splice]
         let all = structured + generic
         all[rng.next(below: all.count)](&bytes, &rng)
+    }
+
+    private func mutateTree(_ bytes: inout [UInt8], _ rng: inout SplitMix64) {
+        if !JSONTreeMutation.apply(&bytes, dictionary: dictionary, &rng) { flipBit(&bytes, &rng) }
     }
 
     // MARK: Any format
