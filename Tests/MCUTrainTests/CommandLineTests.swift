@@ -72,6 +72,9 @@ final class CommandLineTests: XCTestCase {
             for f in fragments { XCTAssertTrue(r.stderr.contains(f), "'\(r.stderr)' should mention '\(f)'") }
             XCTAssertFalse(r.stderr.contains("NSCocoaErrorDomain"), r.stderr)
         }
+        let noBoards = try runTool("MCUTRAIN_HOME=\(dir)/nowhere", [Self.binary, "boards"])
+        XCTAssertEqual(noBoards.status, 1)
+        XCTAssertEqual(noBoards.stderr, "error: cannot list the boards in \(dir)/nowhere/Boards: No such file or directory\n")
     }
 
     func testSimulateWritesJSONReport() throws {
