@@ -41,34 +41,6 @@ final class ProgramRunTests: XCTestCase {
         }
     }
 
-    /// Loading once flushed Unicorn's translated code even on a machine that had run nothing,
-    /// and Unicorn 2.0 clears its whole 1 GB code buffer to flush: every `mcutrain run` peaked
-    /// at a gigabyte of RSS (found by the ELF fuzzer, 60 ms an input). Measured on the tool.
-    func testLoadingAProgramDoesNotCostAGigabyte() throws {
-        let board = try Board.resolve("nrf52840")
-        let elf = try compile("int main(void) { return 7; }\n", board: board)
-        let tool = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mcutrain").path
-        let (status, kilobytes) = try peakRSS(tool, ["run", elf, "--board", board.name])
-        XCTAssertEqual(status, 7)
-        XCTAssertLessThan(kilobytes, 200_000)
-    }
-
-    /// The exit status and peak RSS of one process: `wait4` reports that child alone.
-    private func peakRSS(_ path: String, _ arguments: [String]) throws -> (status: Int32, kilobytes: Int) {
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0) }
-        var pid = pid_t()
-        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { throw ConfigError("cannot start \(path)") }
-        var status: Int32 = 0
-        var usage = rusage()
-        wait4(pid, &status, 0, &usage)
-        return ((status >> 8) & 0xFF, usage.ru_maxrss)
-    }
-
     func testProgramArgumentsReachArgv() throws {
         let board = try Board.resolve("nrf52840")
         let elf = try compile("""

@@ -14,8 +14,6 @@ public final class Machine {
     private let returnAddress: UInt32
     private var classifyError: Error?
     private let accounting: Bool
-    /// Whether any code has been translated, which a new load must then flush.
-    private var hasRun = false
     /// DWT, SysTick, ITM and SCB registers, mapped as MMIO pages.
     let debug: DebugBlocks
     private var mmioPages: [MMIOPage] = []
@@ -188,9 +186,7 @@ public final class Machine {
             if segment.virtualAddress != segment.physicalAddress { try write(segment.data, at: segment.virtualAddress) }
         }
         self.elf = elf
-        // Only after a run: Unicorn 2.0's flush clears its whole 1 GB code buffer, which on a
-        // fresh machine costs a third of a second and a gigabyte of RSS for nothing.
-        if hasRun { try Self.check(mct_flush_blocks(uc), "flushing translated code") }
+        try Self.check(mct_flush_blocks(uc), "flushing translated code")
         if accounting {
             for section in elf.allocatedSections where section.isExecutable && !section.isNoBits {
                 let sites = try CodeSweep.sites(in: section.data, at: section.address)
@@ -238,7 +234,6 @@ public final class Machine {
 
     /// Runs from `entry` until the code returns to the trap or exits through semihosting.
     public func execute(from entry: UInt32, stackTop: UInt32, what: String, maxCycles: UInt64) throws -> End {
-        hasRun = true
         try setRegister(UC_ARM_REG_SP, stackTop)
         try setRegister(UC_ARM_REG_LR, returnAddress | 1)
         guard maxCycles > 0 else { throw EmulatorError("\(what): the cycle limit must be at least 1") }
