@@ -78,3 +78,31 @@ final class EmulatorTests: XCTestCase {
         assertError(try m.call("nope", stackTop: stack.top, maxCycles: 1000), mentions: ["no symbol 'nope'", "app.elf"])
     }
 }
+
+/// Fleets and parallel comparisons hold many machines in one process: each must cost little
+/// memory of its own (a fresh machine no longer clears Unicorn's 1 GiB code buffer).
+final class MachineFleetTests: XCTestCase {
+    private func residentBytes() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }!
+        return Int(line.split(separator: " ").dropFirst().first!)! * 1024
+    }
+
+    func testSixteenMachinesTrainInOneProcessUnderOneGiB() throws {
+        let device = try trainingDevice(self, ProjectPaths.examples + "/mlp-digits.json")
+        let before = try residentBytes()
+        var fleet: [Machine] = []
+        for seed in 0..<16 {
+            let m = try Machine(board: device.board, timing: try device.board.core.timingModel())
+            try m.load(device.elf)
+            let top = try m.address(of: "__StackTop")
+            _ = try m.call("mct_init", [UInt32(seed)], stackTop: top, maxCycles: 1_000_000)
+            let step = try m.call("mct_train_step", [UInt32(seed % 10)], stackTop: top, maxCycles: 10_000_000)
+            XCTAssertLessThan(step.value, 10, "machine \(seed) predicted a class")
+            fleet.append(m)
+        }
+        let grown = try residentBytes() - before
+        XCTAssertLessThan(grown, 1 << 30, "16 machines grew the process by \(grown) bytes")
+        XCTAssertEqual(fleet.count, 16)
+    }
+}

@@ -13,6 +13,8 @@ public final class Machine {
     /// A page outside the board's map holding BKPT: functions return into it and the run stops there.
     private let returnAddress: UInt32
     private var classifyError: Error?
+    /// Whether any code ran, so translated blocks may exist.
+    private var hasTranslated = false
     private let accounting: Bool
     /// DWT, SysTick, ITM and SCB registers, mapped as MMIO pages.
     let debug: DebugBlocks
@@ -186,7 +188,9 @@ public final class Machine {
             if segment.virtualAddress != segment.physicalAddress { try write(segment.data, at: segment.virtualAddress) }
         }
         self.elf = elf
-        try Self.check(mct_flush_blocks(uc), "flushing translated code")
+        // Unicorn 2.0.1's flush clears its whole 1 GiB code buffer, touching every page: only
+        // code translated before this load can be stale, so a fresh machine skips it.
+        if hasTranslated { try Self.check(mct_flush_blocks(uc), "flushing translated code") }
         if accounting {
             for section in elf.allocatedSections where section.isExecutable && !section.isNoBits {
                 let sites = try CodeSweep.sites(in: section.data, at: section.address)
@@ -244,6 +248,7 @@ public final class Machine {
         while true {
             meter.pointee.stop_reason = MCT_STOP_NONE
             meter.pointee.pending = false
+            hasTranslated = true
             let err = uc_emu_start(uc, UInt64(pc | 1), UInt64(returnAddress), 0, 0)
             mct_meter_settle(meter)
             if meter.pointee.needs_access_hook {
