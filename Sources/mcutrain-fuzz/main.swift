@@ -76,6 +76,8 @@ func main() throws -> Int32 {
     }
 }
 
+// Findings and summaries reach a log as they happen, not when a long run ends.
+setvbuf(stdout, nil, _IOLBF, 0)
 do {
     exit(try main())
 } catch {

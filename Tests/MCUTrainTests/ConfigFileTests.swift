@@ -130,6 +130,26 @@ final class ConfigFileTests: XCTestCase {
         assertError(try ModelSpec.load(path: dir), mentions: ["cannot read \(dir): Is a directory"])
     }
 
+    /// Found by `make fuzz`: keys, escapes and values echoed from the file once broke the
+    /// one-line error (a key holding "\n", a backslash before a line break, an unknown padding).
+    func testMessagesEchoingTheFileStayOneLine() {
+        let dir = temporaryDirectory(self)
+        let mlp = mlpJSON([64, 32, 10])
+        let cases: [(String, String)] = [
+            (mlp.replacingOccurrences(of: "learning_rate_shift", with: "learn\\ning_rate_shift"),
+             "field 'training.learn\\ning_rate_shift': unknown field (known: learning_rate_shift)"),
+            (mlp.replacingOccurrences(of: "\"test-mlp\"", with: "\"test\\\n-mlp\""), "invalid escape '\\\\n'"),
+            (mlp.replacingOccurrences(of: "\"units\": 32,", with: "\"units\": 32, \"padding\": \"sa\\nme\","),
+             "field 'layers[0].padding': Cannot initialize Padding from invalid String value sa\\nme"),
+            (mlp.replacingOccurrences(of: "learning_rate_shift", with: String(repeating: "k", count: 5000)),
+             "field 'training.\(String(repeating: "k", count: 60))…': unknown field"),
+        ]
+        for (i, (text, fragment)) in cases.enumerated() {
+            let path = writeFile(dir, "echo\(i).json", text)
+            assertError(try ModelSpec.load(path: path), mentions: [path + ": ", fragment])
+        }
+    }
+
     /// Found by the fuzzer's first probe: `plan` spent minutes and gigabytes drawing 4 billion
     /// weights for a mistyped model before its memory plan could refuse it.
     func testModelsBeyondAnyMicrocontrollerAreRefusedBeforeCalibration() {

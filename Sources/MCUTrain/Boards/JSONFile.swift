@@ -25,7 +25,7 @@ enum JSONFile {
     /// "memory[1].size" for the keys memory, 1, size: how every message spells a field.
     static func field(_ path: [CodingKey], _ key: CodingKey? = nil) -> String {
         let keys = path + (key.map { [$0] } ?? [])
-        let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        let text = keys.map { $0.intValue.map { "[\($0)]" } ?? "." + Quoted.inline($0.stringValue) }.joined()
         return text.isEmpty ? "top level" : String(text.drop { $0 == "." })
     }
 
@@ -41,7 +41,7 @@ enum JSONFile {
             // The syntax passed JSONSyntax, so what Foundation calls "not valid JSON" here is a
             // number its field's type cannot hold, in a field not read through `decodeInteger`.
             if context.codingPath.isEmpty { return "a number is out of range for its field" }
-            return "field '\(field(context.codingPath))': \(context.debugDescription)"
+            return "field '\(field(context.codingPath))': \(Quoted.inline(context.debugDescription, limit: 200))"
         @unknown default:
             return "\(error)"
         }
