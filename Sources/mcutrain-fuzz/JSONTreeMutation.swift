@@ -3,7 +3,8 @@ import MCUTrain
 
 /// Mutations that keep a JSON file valid JSON: byte-level ones mostly stop at the syntax check,
 /// these reach the decoding, validation, graph and calibration behind it. The document is
-/// parsed, one value in it changed, and written back.
+/// parsed, one value in it changed, and written back with sorted keys: dictionary order
+/// changes from process to process, and a saved input must be the one the worker ran.
 enum JSONTreeMutation {
     static func apply(_ bytes: inout [UInt8], dictionary: [[UInt8]], _ rng: inout SplitMix64) -> Bool {
         guard let root = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else { return false }
@@ -12,7 +13,7 @@ enum JSONTreeMutation {
         let donor = values[rng.next(below: values.count)]
         var target = rng.next(below: values.count)
         let mutated = rewrite(root, target: &target, donor: donor, dictionary: dictionary, &rng)
-        guard let data = try? JSONSerialization.data(withJSONObject: mutated, options: [.fragmentsAllowed, .prettyPrinted]) else { return false }
+        guard let data = try? JSONSerialization.data(withJSONObject: mutated, options: [.fragmentsAllowed, .prettyPrinted, .sortedKeys]) else { return false }
         bytes = Array(data)
         return true
     }

@@ -38,6 +38,23 @@ final class FuzzTests: XCTestCase {
         XCTAssertTrue([0, 2].contains(replayed.status), "the saved input replays without the planted trap: \(replayed.stderr)")
     }
 
+    /// A saved input is made again in the supervisor's process, so generation must not depend
+    /// on anything that varies between processes (it once did: dictionary order in JSON edits).
+    func testInputsAreTheSameInEveryProcess() throws {
+        let dirs = [temporaryDirectory(self), temporaryDirectory(self)]
+        for dir in dirs {
+            let plants = (0..<10).flatMap { ["--plant", "trap:\($0)"] }
+            let r = try runTool(Self.binary, ["--count", "10", "--seed", "4", "--findings", dir] + plants + ["model", "board"])
+            XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dirs[0]).sorted()
+        XCTAssertEqual(names.count, 20)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dirs[1]).sorted(), names)
+        for name in names {
+            XCTAssertEqual(FileManager.default.contents(atPath: dirs[0] + "/" + name), FileManager.default.contents(atPath: dirs[1] + "/" + name), name)
+        }
+    }
+
     /// Peak RSS of a process that loads and splits a pandas-style CSV of 2 MB and of 10 MB: the
     /// extra 8 MB of text may cost at most 4 MB (it holds 4-byte floats for ~17-character
     /// values, then a byte each); holding the text itself would cost 8 MB or more.
