@@ -1,5 +1,3 @@
-import Foundation
-
 /// Numbers a CSV file's labels as classes. Labels that are all integers 0...255 are the class
 /// numbers themselves, as they always were; any other labels (names, negative or decimal
 /// numbers) are sorted, numerically when every one is a number, and numbered from 0 in that
