@@ -1,12 +1,13 @@
 # Set-up is two commands: `make simulate` (the main job on the default board and data) and `make test`.
 SWIFT ?= swift
 MCUTRAIN = .build/release/mcutrain
+FUZZ = .build/release/mcutrain-fuzz
 # `make install PREFIX=...` puts the tool in $(PREFIX)/bin and what it reads at run time in
 # $(PREFIX)/share/mcutrain, where the installed executable looks first (see ProjectPaths).
 PREFIX ?= /usr/local
 RESOURCES = Boards Firmware Examples Data
 
-.PHONY: deps build simulate test bench install install-files clean
+.PHONY: deps build simulate test bench fuzz csv-memory install install-files clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -22,6 +23,19 @@ bench: build
 
 test: deps
 	$(SWIFT) test
+
+# 100,000 mutated inputs per loader (model, board, CSV, ELF) in worker processes; a trap, a
+# hang or a refusal that does not name the file is printed and its input saved in fuzz-findings/.
+fuzz: deps
+	$(SWIFT) build -c release --product mcutrain-fuzz
+	$(FUZZ) --count 100000
+
+# Peak RSS of loading and splitting a generated 200 MB pandas-style CSV.
+csv-memory: deps
+	$(SWIFT) build -c release --product mcutrain-fuzz
+	@mkdir -p .mcutrain
+	$(FUZZ) make-csv .mcutrain/200MB.csv 200000000
+	$(FUZZ) load-csv .mcutrain/200MB.csv
 
 install: build
 	$(MAKE) install-files PREFIX="$(PREFIX)"

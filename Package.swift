@@ -22,7 +22,9 @@ let package = Package(
             name: "mcutrain",
             dependencies: ["MCUTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "MCUTrainTests", dependencies: ["MCUTrain", "mcutrain"]),
+        // Fuzzes the loaders in worker processes (`make fuzz`); also the CSV memory probe.
+        .executableTarget(name: "mcutrain-fuzz", dependencies: ["MCUTrain"]),
+        .testTarget(name: "MCUTrainTests", dependencies: ["MCUTrain", "mcutrain", "mcutrain-fuzz"]),
     ],
     swiftLanguageModes: [.v5]
 )

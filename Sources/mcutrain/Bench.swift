@@ -18,7 +18,7 @@ struct Bench: ParsableCommand {
         try reportingErrors {
             let (board, spec, graph) = try target.load()
             let (data, _) = try DataSource.load(target.data, for: graph, seed: 1)
-            let model = QuantizedModel.calibrated(spec, graph: graph, on: data, seed: 1)
+            let model = QuantizedModel.calibrated(spec, graph: graph, on: data.prepared(testFraction: 0.2, seed: 1).train, seed: 1)
             let bench = EmulatorBenchmark(board: board, source: ModelSource(model, algorithm: try target.algorithm(spec)), steps: UInt32(try checked(steps, option: "steps", in: 1...Self.maxSteps)))
             print(bench.render(try bench.run(buildDirectory: buildDir)))
         }

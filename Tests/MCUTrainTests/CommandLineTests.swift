@@ -45,11 +45,16 @@ final class CommandLineTests: XCTestCase {
         let huge = writeFile(dir, "huge.json", mlpJSON([2048, 128, 10], name: "huge"))
         let csv = writeFile(dir, "short.csv", "1,2,3\n4,5\n")
         let plainFile = writeFile(dir, "plain", "")
+        let twoFeatures = writeFile(dir, "two.csv", "1.5,2,0\n3,4,1\n")
+        let elevenClasses = writeFile(dir, "eleven.csv", (0...10).map { label in Array(repeating: "1", count: 64).joined(separator: ",") + ",\(label)" }.joined(separator: "\n"))
         let cases: [([String], [String])] = [
             (["simulate", "--model", badModel], ["bad.json", "name"]),
             (["simulate", "--board", "atari2600"], ["unknown board 'atari2600'"]),
             (["simulate", "--data", dir + "/none.bin"], ["none.bin", "No such file"]),
             (["simulate", "--data", csv], ["short.csv:2", "expected 3 columns"]),
+            (["plan", "--data", twoFeatures, "--build-dir", dir], ["two.csv: samples have 2 features, the model's input 1x1x64 has 64"]),
+            (["bench", "--steps", "1", "--data", twoFeatures, "--build-dir", dir], ["two.csv: samples have 2 features"]),
+            (["simulate", "--data", elevenClasses, "--build-dir", dir], ["eleven.csv: labels reach class 10, the model has 10 outputs"]),
             (["simulate", "--model", huge, "--build-dir", dir], ["huge.json", "over the 262,144 B of"]),
             (["run", dir + "/none.elf", "--max-cycles", "0"], ["--max-cycles 0 is out of range: use 1...1000000000000"]),
             (["run", dir + "/none.elf", "--max-cycles", "1000000000001"], ["--max-cycles 1000000000001 is out of range"]),
@@ -67,6 +72,9 @@ final class CommandLineTests: XCTestCase {
             for f in fragments { XCTAssertTrue(r.stderr.contains(f), "'\(r.stderr)' should mention '\(f)'") }
             XCTAssertFalse(r.stderr.contains("NSCocoaErrorDomain"), r.stderr)
         }
+        let noBoards = try runTool("MCUTRAIN_HOME=\(dir)/nowhere", [Self.binary, "boards"])
+        XCTAssertEqual(noBoards.status, 1)
+        XCTAssertEqual(noBoards.stderr, "error: cannot list the boards in \(dir)/nowhere/Boards: No such file or directory\n")
     }
 
     func testSimulateWritesJSONReport() throws {
@@ -80,6 +88,24 @@ final class CommandLineTests: XCTestCase {
         }
         XCTAssertEqual(json["ram_budget_bytes"] as? Int, 262_144)
         XCTAssertGreaterThan(json["test_accuracy"] as! Double, 0.8)
+    }
+
+    /// pandas exports of float features train as written, well above chance (0.40 and 0.63 for
+    /// always guessing the largest class), and the report says how features and labels were read.
+    func testPandasShapedFloatCSVsTrainAsWritten() throws {
+        let dir = temporaryDirectory(self)
+        let sets = [("wine", PandasShapedCSV.wine(), [13, 16, 3], 0.75), ("cancer", PandasShapedCSV.breastCancer(stringLabels: true), [30, 16, 2], 0.9)]
+        for (name, csv, sizes, floor) in sets {
+            let data = writeFile(dir, name + ".csv", csv.text), model = writeFile(dir, name + ".json", mlpJSON(sizes, name: name))
+            let r = try mcutrain(["simulate", "--model", model, "--data", data, "--epochs", "10", "--build-dir", dir, "--json", dir + "/\(name).r.json"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stdout.contains("input: float features scaled per column by the training split's min...max"), r.stdout)
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/\(name).r.json"))) as! [String: Any]
+            let preparation = json["data_preparation"] as! [String: Any]
+            XCTAssertEqual(preparation["class_names"] as? [String], name == "cancer" ? ["benign", "malignant"] : nil)
+            let accuracy = json["test_accuracy"] as! Double
+            XCTAssertGreaterThan(accuracy, floor, name)
+        }
     }
 
     /// Two runs at once whose models share a name once shared a build directory, and one

@@ -126,7 +126,49 @@ final class ConfigFileTests: XCTestCase {
             let path = writeFile(dir, "model\(i).json", text)
             assertError(try ModelSpec.load(path: path), mentions: ["model\(i).json"] + fragments)
         }
-        assertError(try ModelSpec.load(path: dir + "/missing.json"), mentions: ["missing.json", "no such file"])
+        assertError(try ModelSpec.load(path: dir + "/missing.json"), mentions: ["cannot read \(dir)/missing.json: No such file or directory"])
+        assertError(try ModelSpec.load(path: dir), mentions: ["cannot read \(dir): Is a directory"])
+    }
+
+    /// Found by `make fuzz`: keys, escapes and values echoed from the file once broke the
+    /// one-line error (a key holding "\n", a backslash before a line break, an unknown padding).
+    func testMessagesEchoingTheFileStayOneLine() {
+        let dir = temporaryDirectory(self)
+        let mlp = mlpJSON([64, 32, 10])
+        let cases: [(String, String)] = [
+            (mlp.replacingOccurrences(of: "learning_rate_shift", with: "learn\\ning_rate_shift"),
+             "field 'training.learn\\ning_rate_shift': unknown field (known: learning_rate_shift)"),
+            (mlp.replacingOccurrences(of: "\"test-mlp\"", with: "\"test\\\n-mlp\""), "invalid escape '\\\\n'"),
+            (mlp.replacingOccurrences(of: "\"units\": 32,", with: "\"units\": 32, \"padding\": \"sa\\nme\","),
+             "field 'layers[0].padding': Cannot initialize Padding from invalid String value sa\\nme"),
+            (mlp.replacingOccurrences(of: "learning_rate_shift", with: String(repeating: "k", count: 5000)),
+             "field 'training.\(String(repeating: "k", count: 60))…': unknown field"),
+        ]
+        for (i, (text, fragment)) in cases.enumerated() {
+            let path = writeFile(dir, "echo\(i).json", text)
+            assertError(try ModelSpec.load(path: path), mentions: [path + ": ", fragment])
+        }
+    }
+
+    /// Found by the fuzzer's first probe: `plan` spent minutes and gigabytes drawing 4 billion
+    /// weights for a mistyped model before its memory plan could refuse it.
+    func testModelsBeyondAnyMicrocontrollerAreRefusedBeforeCalibration() {
+        let dir = temporaryDirectory(self)
+        func model(_ shape: String, _ layers: String) -> String {
+            #"{"name": "big", "input": {"shape": \#(shape)}, "layers": [\#(layers), {"op": "dense", "units": 2}], "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 6}}"#
+        }
+        let cases = [
+            (model("[256, 4096, 1]", #"{"op": "flatten"}, {"op": "dense", "units": 4096}"#),
+             "field 'layers[1]': the layers up to here hold 4,294,971,392 parameters; at most 4,194,304"),
+            (model("[1024, 1024, 1]", #"{"op": "conv2d", "filters": 8, "kernel": 3, "padding": "same"}"#),
+             "field 'layers[0]': its 1024x1024x8 output holds 8,388,608 values; at most 4,194,304"),
+            (model("[512, 512, 4]", #"{"op": "conv2d", "filters": 8, "kernel": 15, "stride": 2, "padding": "same"}"#),
+             "field 'layers[0]': the forward pass up to here takes 465,003,008 MACs; at most 134,217,728"),
+        ]
+        for (i, (text, message)) in cases.enumerated() {
+            let path = writeFile(dir, "big\(i).json", text)
+            assertError(try ModelSpec.load(path: path), mentions: [path + ": " + message])
+        }
     }
 
     func testModelTooLargeForRAMIsRefusedBeforeBuilding() throws {

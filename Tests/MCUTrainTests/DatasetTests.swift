@@ -88,54 +88,12 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(Set(draws), Set(0..<7))
     }
 
-    // MARK: CSV
-
-    func testCSVWithHeaderCRLFAndBlankLines() throws {
-        let path = try write("with-header.csv", "a, b ,label\r\n1,2,0\r\n\r\n3, 4 ,2\r\n5,0,1\r\n")
-        let data = try DatasetLoader.loadCSV(path: path)
-        XCTAssertEqual(data.name, "with-header")
-        XCTAssertEqual(data.features, [1, 2, 3, 4, 5, 0])
-        XCTAssertEqual(data.labels, [0, 2, 1])
-        XCTAssertEqual([data.featureCount, data.classCount, data.maxValue], [2, 3, 5])
-    }
-
-    func testCSVWithoutHeaderAndGivenMaxValue() throws {
-        let path = try write("plain.csv", "\u{FEFF}0,16,7,1\n16,0,3,0")
-        let data = try DatasetLoader.loadCSV(path: path, maxValue: 16)
-        XCTAssertEqual(data.features, [0, 16, 7, 16, 0, 3])
-        XCTAssertEqual(data.labels, [1, 0])
-        XCTAssertEqual([data.featureCount, data.classCount, data.maxValue], [3, 2, 16])
-    }
-
-    func testCSVErrorsNameFileLineAndColumn() throws {
-        let row = (0..<64).map(String.init).joined(separator: ",")
-        let short = try write("data.csv", Array(repeating: row + ",1", count: 16).joined(separator: "\n") + "\n" + row + "\n")
-        try assertError(DatasetLoader.loadCSV(path: short), "\(short):17: expected 65 columns, found 64")
-
-        let typo = try write("typo.csv", "p,q,r,s,t,u,v,w,x,y,z,aa,label\n" + "1,2,3,4,5,6,7,8,9,10,11,12,0\n"
-                                        + "1,2,3,4,5,6,7,8,9,10,11,abc,1\n")
-        try assertError(DatasetLoader.loadCSV(path: typo), "\(typo):3: column 12: 'abc' is not an integer")
-
-        let large = try write("large.csv", "1,2,0\n1,300,1\n")
-        try assertError(DatasetLoader.loadCSV(path: large), "\(large):2: column 2: 300 is outside 0...255")
-        let negative = try write("negative.csv", "1,-1,0\n")
-        try assertError(DatasetLoader.loadCSV(path: negative), "\(negative):1: column 2: -1 is outside 0...255")
-        let huge = try write("huge.csv", "1,99999999999999999999,0\n")
-        try assertError(DatasetLoader.loadCSV(path: huge), "\(huge):1: column 2: 99999999999999999999 is outside 0...255")
-        let blank = try write("blank.csv", "1,,0\n")
-        try assertError(DatasetLoader.loadCSV(path: blank), "\(blank):1: column 2: empty")
-        try assertError(DatasetLoader.loadCSV(path: large, maxValue: 1), "\(large):1: column 2: 2 exceeds the max value 1")
-
-        let oneColumn = try write("semicolons.csv", "1;2;0\n")
-        try assertError(DatasetLoader.loadCSV(path: oneColumn),
-                        "\(oneColumn):1: found 1 column; need comma-separated features followed by a label")
-        let numberedHeader = try write("numbered.csv", "0,1,label\n1,2,0\n")
-        try assertError(DatasetLoader.loadCSV(path: numberedHeader), "\(numberedHeader):1: column 3: 'label' is not an integer")
-        let headerOnly = try write("empty.csv", "x,label\n\n")
-        try assertError(DatasetLoader.loadCSV(path: headerOnly), "\(headerOnly): no samples")
-
-        let missing = directory.appendingPathComponent("x.csv").path
-        try assertError(DatasetLoader.loadCSV(path: missing), "cannot read \(missing): No such file or directory")
+    /// A model with 300 outputs and no --data once trapped making byte labels for class 256 on.
+    func testSyntheticDataForMoreThan256Outputs() throws {
+        let dir = temporaryDirectory(self)
+        let spec = try ModelSpec.load(path: writeFile(dir, "wide.json", mlpJSON([8, 300])))
+        let data = try XCTUnwrap(DataSource.load(nil, for: Graph(spec, update: .full), seed: 1).data as? Dataset)
+        XCTAssertEqual([data.count, data.classCount, Int(data.labels.max()!)], [600, 256, 255])
     }
 
     // MARK: Binary errors

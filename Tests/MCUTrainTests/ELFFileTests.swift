@@ -46,6 +46,20 @@ final class ELFFileTests: XCTestCase {
         }
     }
 
+    /// Found by `make fuzz`: a segment with no file bytes and a load address outside the board
+    /// failed to load with "write of 0 bytes at 0x7FFFFFF0", an error that named no file.
+    func testSegmentWithNothingToCopyLoadsWhateverItsLoadAddress() throws {
+        var bytes = Array(try Data(contentsOf: try buildFirmware()))
+        func put(_ value: UInt32, at offset: Int) { for i in 0..<4 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * i)) } }
+        let programHeaders = Int(bytes[28]) | Int(bytes[29]) << 8
+        let data = programHeaders + 32  // the second PT_LOAD: .data and .bss at 0x20000000
+        put(0x7FFF_FFF0, at: data + 12)  // p_paddr
+        put(0, at: data + 16)  // p_filesz
+        let elf = try ELFFile(bytes: bytes, path: "bss-only.elf")
+        XCTAssertEqual(elf.loadSegments.map(\.physicalAddress), [0, 0x7FFF_FFF0])
+        XCTAssertNoThrow(try Machine(board: try Board.resolve("nrf52840"), timing: try CortexM4Timing()).load(elf))
+    }
+
     func testParsesSectionsOfRealFirmware() throws {
         let elf = try ELFFile(path: try buildFirmware().path)
 

@@ -6,10 +6,9 @@ import Foundation
 /// `Decoder.strictContainer` and `decodeInteger` (see StrictDecoding.swift).
 enum JSONFile {
     static func decode<T: Decodable>(_ type: T.Type, path: String) throws -> T {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError("cannot read \(path): no such file")
-        }
-        return try decode(type, data: data, path: path)
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch let error as FileBytes.Unreadable { throw ConfigError("cannot read \(path): \(error.reason)") }
+        return try decode(type, data: Data(bytes), path: path)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, data: Data, path: String) throws -> T {
@@ -26,7 +25,7 @@ enum JSONFile {
     /// "memory[1].size" for the keys memory, 1, size: how every message spells a field.
     static func field(_ path: [CodingKey], _ key: CodingKey? = nil) -> String {
         let keys = path + (key.map { [$0] } ?? [])
-        let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        let text = keys.map { $0.intValue.map { "[\($0)]" } ?? "." + Quoted.inline($0.stringValue) }.joined()
         return text.isEmpty ? "top level" : String(text.drop { $0 == "." })
     }
 
@@ -42,7 +41,7 @@ enum JSONFile {
             // The syntax passed JSONSyntax, so what Foundation calls "not valid JSON" here is a
             // number its field's type cannot hold, in a field not read through `decodeInteger`.
             if context.codingPath.isEmpty { return "a number is out of range for its field" }
-            return "field '\(field(context.codingPath))': \(context.debugDescription)"
+            return "field '\(field(context.codingPath))': \(Quoted.inline(context.debugDescription, limit: 200))"
         @unknown default:
             return "\(error)"
         }

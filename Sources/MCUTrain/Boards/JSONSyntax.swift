@@ -136,7 +136,7 @@ struct JSONSyntax {
             }
             return Unicode.Scalar(unit) ?? "\u{FFFD}"
         default:
-            throw syntax("invalid escape '\\\(Character(Unicode.Scalar(c)))'")
+            throw syntax("invalid escape '\\\(Quoted.inline(String(Unicode.Scalar(c))))'")
         }
     }
 

@@ -8,8 +8,18 @@ public struct Quoted: CustomStringConvertible {
 
     public var description: String {
         let head = text.prefix(Self.maxCharacters)
-        let escaped = head.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
         let rest = text.utf8.count - head.utf8.count
-        return "'\(escaped)'" + (rest > 0 ? "... (\(rest) more bytes)" : "")
+        return "'\(Self.escaped(head))'" + (rest > 0 ? "... (\(rest) more bytes)" : "")
+    }
+
+    /// User text spliced into a message that quotes it already (a field path, a decoder's own
+    /// sentence): control characters escaped, cut after `limit` characters.
+    public static func inline(_ text: String, limit: Int = maxCharacters) -> String {
+        let head = text.prefix(limit)
+        return escaped(head) + (head.endIndex < text.endIndex ? "…" : "")
+    }
+
+    private static func escaped(_ text: Substring) -> String {
+        text.unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
     }
 }

@@ -54,27 +54,10 @@ public struct Dataset: Sendable, Equatable {
                        featureCount: featureCount, classCount: classCount, maxValue: maxValue)
     }
 
-    /// Splits each class separately, taking `round(testFraction * classSize)` of its samples for
-    /// the test set. With under 200 samples per class a plain random split can leave a class
-    /// visibly under-represented in a small test set; stratifying removes that source of noise
-    /// from accuracy comparisons. Both halves keep the original sample order, so the seed only
-    /// decides membership, and the same seed always yields the same split.
+    /// A stratified split (see `StratifiedSplit`); both halves keep the declared feature range.
     public func split(testFraction: Double, seed: UInt64) -> (train: Dataset, test: Dataset) {
-        precondition((0...1).contains(testFraction), "split: test fraction \(testFraction) is outside 0...1")
-        var membersByClass = [[Int]](repeating: [], count: classCount)
-        for (index, label) in labels.enumerated() { membersByClass[Int(label)].append(index) }
-
-        var generator = SplitMix64(seed: seed)
-        var trainIndices: [Int] = []
-        var testIndices: [Int] = []
-        for var members in membersByClass {
-            generator.shuffle(&members)
-            let testCount = Int((testFraction * Double(members.count)).rounded())
-            testIndices += members[..<testCount]
-            trainIndices += members[testCount...]
-        }
-        return (subset(trainIndices.sorted(), name: "\(name)-train"),
-                subset(testIndices.sorted(), name: "\(name)-test"))
+        let (train, test) = StratifiedSplit.indices(labels: labels, classCount: classCount, testFraction: testFraction, seed: seed)
+        return (subset(train, name: "\(name)-train"), subset(test, name: "\(name)-test"))
     }
 
     /// The order in which to visit the samples during one epoch. Every epoch draws from its own

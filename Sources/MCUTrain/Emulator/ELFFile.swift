@@ -54,7 +54,9 @@ public struct ELFFile: Sendable {
     public let loadSegments: [ELFSegment]
 
     public init(path: String) throws {
-        try self.init(bytes: try Self.readFile(path), path: path)
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch let error as FileBytes.Unreadable { throw ELFError.unreadable(path: path, reason: error.reason) }
+        try self.init(bytes: bytes, path: path)
     }
 
     public init(bytes: [UInt8], path: String) throws {
@@ -95,25 +97,6 @@ public struct ELFFile: Sendable {
     /// sections because the segments include the `.data` initialisers and any alignment
     /// padding the linker put between sections, which is what actually gets programmed.
     public var flashBytes: Int { loadSegments.reduce(0) { $0 + $1.data.count } }
-
-    /// POSIX rather than `Data(contentsOf:)` so the error carries the OS's own reason
-    /// ("No such file or directory", "Permission denied") instead of Foundation's wording.
-    private static func readFile(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ELFError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { return bytes }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ELFError.unreadable(path: path, reason: String(cString: strerror(errno)))
-            }
-            bytes += chunk[..<count]
-        }
-    }
 }
 
 /// Values from the ELF32 specification and ARM's ELF supplement that this loader relies on.

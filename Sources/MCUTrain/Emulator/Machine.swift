@@ -140,7 +140,10 @@ public final class Machine {
         return nil
     }
 
+    /// Writing nothing succeeds anywhere: an ELF segment with no file bytes (all `.bss`) may
+    /// carry any load address.
     public func write(_ bytes: [UInt8], at address: UInt32) throws {
+        guard !bytes.isEmpty else { return }
         guard let p = hostPointer(address, bytes.count) else {
             throw EmulatorError("write of \(bytes.count) bytes at \(locate(address, in: nil)) is outside \(board.name)'s memory map")
         }

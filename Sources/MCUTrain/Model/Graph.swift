@@ -38,6 +38,7 @@ public struct Graph: Sendable {
         var flattened = Set<String>()
         var previous = "input"
         var nodes: [Node] = []
+        var size = Size()
         let sparse: ModelSpec.SparseUpdate?
         switch scheme {
         case .full: sparse = nil
@@ -72,6 +73,7 @@ public struct Graph: Sendable {
             if let f = layer.weightFracBits, !(0...7).contains(f) { throw ConfigError("field '\(field).weight_frac_bits' must be 0...7, got \(f)") }
             if let f = layer.outputFracBits, !(-8...15).contains(f) { throw ConfigError("field '\(field).output_frac_bits' must be -8...15, got \(f)") }
             let kind = try kindType.init(layer, inputs: inputs.map { shapes[$0] }, field: field)
+            try size.add(kind, field: field)
             var update = UpdateMode.weights(ratio: 1)
             if let sparse { update = sparse.layers[name] ?? sparse.defaultMode }
             if kind.parameters == nil { update = .frozen }

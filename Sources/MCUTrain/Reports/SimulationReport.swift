@@ -45,6 +45,7 @@ public struct SimulationReport: Codable, Sendable {
     public let update: String
     /// The training algorithm and its parameters.
     public let algorithm: String
+    public let dataPreparation: DataPreparation
     public let trainSamples: Int
     public let testSamples: Int
     public let seed: UInt64
@@ -72,7 +73,7 @@ public struct SimulationReport: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case board, model, dataset, update, algorithm, seed, epochs, ram
-        case trainSamples = "train_samples", testSamples = "test_samples", clockHz = "clock_hz"
+        case dataPreparation = "data_preparation", trainSamples = "train_samples", testSamples = "test_samples", clockHz = "clock_hz"
         case testAccuracy = "test_accuracy", floatReferenceAccuracy = "float_reference_accuracy"
         case cyclesPerStepMean = "cycles_per_step_mean", cyclesPerStepMax = "cycles_per_step_max"
         case instructionsPerStepMean = "instructions_per_step_mean", cyclesPerInferenceMean = "cycles_per_inference_mean"

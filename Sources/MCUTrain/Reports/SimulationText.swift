@@ -20,6 +20,7 @@ public enum SimulationText {
         let breakdown = parts.map { "    \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0)) \(grouped($0.1).leftPadded(to: 9, with: " ")) B" }
         return """
         \(r.model) on \(r.board) (\(format(Double(r.clockHz) / 1e6, 0)) MHz, \(r.update) update, \(r.algorithm)): \(r.trainSamples) training / \(r.testSamples) test samples of \(r.dataset), seed \(r.seed)
+        input: \(r.dataPreparation.featureScaling)\(classes(r.dataPreparation.classNames))
 
         \(table.render())
 
@@ -41,6 +42,11 @@ public enum SimulationText {
 }
 
 private func fraction(_ part: Int, of whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }
+
+/// "; classes 0 = benign, 1 = malignant" when the labels were mapped to class numbers.
+private func classes(_ names: [String]?) -> String {
+    names.map { "; classes " + $0.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", ") } ?? ""
+}
 
 /// A small text plot: one column per epoch, one row per accuracy band.
 enum AccuracyChart {

@@ -50,7 +50,10 @@ extension String {
 extension Board {
     /// Every board file in the boards directory, sorted by name.
     public static func all(in directory: String = ProjectPaths.boards) throws -> [Board] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+            throw ConfigError("cannot list the boards in \(directory): \(FileProblem.reason(error, path: directory))")
+        }
         return try names.filter { $0.hasSuffix(".json") }.sorted().map { try load(path: directory + "/" + $0) }
     }
 

@@ -23,13 +23,12 @@ public struct LabelStream {
     let train: Dataset, test: Dataset
     let options: Options
 
-    public init(board: Board, spec: ModelSpec, modelFile: String, data: Dataset, dataFile: String, options: Options, buildDirectory: String) throws {
+    public init(board: Board, spec: ModelSpec, modelFile: String, data: any SampleTable, dataFile: String, options: Options, buildDirectory: String) throws {
         guard options.epochs >= 1 else { throw ConfigError("--epochs must be at least 1") }
+        guard options.testFraction > 0, options.testFraction < 1 else { throw ConfigError("--test-fraction must be between 0 and 1") }
         let graph = try Graph(spec, update: .full)
-        guard data.featureCount == graph.inputShape.count, data.classCount <= graph.classCount else {
-            throw ConfigError("\(dataFile): \(data.featureCount) features and \(data.classCount) classes do not fit the model's input \(graph.inputShape) and \(graph.classCount) outputs")
-        }
-        (train, test) = data.split(testFraction: options.testFraction, seed: options.seed)
+        try DataSource.check(data, fits: graph, file: dataFile)
+        (train, test, _) = data.prepared(testFraction: options.testFraction, seed: options.seed)
         guard train.count > 0, test.count > 0 else { throw ConfigError("\(dataFile): --test-fraction \(options.testFraction) leaves an empty split") }
         query = try LabelQuery(method: options.method, budget: options.budget, streamLength: train.count * options.epochs)
         model = QuantizedModel.calibrated(spec, graph: graph, on: train, seed: options.seed)

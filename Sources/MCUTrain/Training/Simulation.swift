@@ -28,27 +28,23 @@ public struct Simulation {
 
     public let device: TrainingDevice
     public let model: QuantizedModel
-    public let data: Dataset
+    public let data: any SampleTable
     public let options: Options
     let train: Dataset
     let test: Dataset
+    let preparation: DataPreparation
     let host: HostDevice?
 
-    /// Splits the data, calibrates the scales on the training split, plans memory (refusing a
+    /// Splits the data (scaling float features by the training split), calibrates the scales on the training split, plans memory (refusing a
     /// model that does not fit) and builds the firmware.
-    public init(board: Board, spec: ModelSpec, modelFile: String, data: Dataset, dataFile: String,
+    public init(board: Board, spec: ModelSpec, modelFile: String, data: any SampleTable, dataFile: String,
                 options: Options, buildDirectory: String) throws {
         guard options.epochs >= 1 else { throw ConfigError("--epochs must be at least 1") }
         guard options.testFraction > 0, options.testFraction < 1 else { throw ConfigError("--test-fraction must be between 0 and 1") }
         guard options.measuredSteps >= 1 else { throw ConfigError("--measured-steps must be at least 1") }
         let graph = try Graph(spec, update: options.update)
-        guard data.featureCount == graph.inputShape.count else {
-            throw ConfigError("\(dataFile): samples have \(data.featureCount) features, the model's input \(graph.inputShape) has \(graph.inputShape.count)")
-        }
-        guard data.classCount <= graph.classCount else {
-            throw ConfigError("\(dataFile): labels reach class \(data.classCount - 1), the model has \(graph.classCount) outputs")
-        }
-        (train, test) = data.split(testFraction: options.testFraction, seed: options.seed)
+        try DataSource.check(data, fits: graph, file: dataFile)
+        (train, test, preparation) = data.prepared(testFraction: options.testFraction, seed: options.seed)
         guard train.count > 0, test.count > 0 else {
             throw ConfigError("\(dataFile): --test-fraction \(options.testFraction) leaves \(train.count) training and \(test.count) test samples")
         }
@@ -114,7 +110,7 @@ public struct Simulation {
         return SimulationReport(
             board: device.board.name, model: model.spec.name, dataset: data.name, update: options.update.rawValue,
             algorithm: options.algorithm.description,
-            trainSamples: train.count, testSamples: test.count, seed: options.seed, clockHz: device.board.clockHz,
+            dataPreparation: preparation, trainSamples: train.count, testSamples: test.count, seed: options.seed, clockHz: device.board.clockHz,
             testAccuracy: epochs.last!.testAccuracy, floatReferenceAccuracy: epochs.last!.floatReferenceAccuracy,
             cyclesPerStepMean: meanCycles, cyclesPerStepMax: steps.max,
             instructionsPerStepMean: Double(steps.instructions) / Double(steps.count),
