@@ -35,8 +35,8 @@ public struct Simulation {
     let preparation: DataPreparation
     let host: HostDevice?
 
-    /// Splits the data (scaling float features by the training split), calibrates the scales on the training split, plans memory (refusing a
-    /// model that does not fit) and builds the firmware.
+    /// Splits the data (scaling float features by the training split), calibrates the scales on
+    /// the training split, plans memory (refusing a model that does not fit) and builds the firmware.
     public init(board: Board, spec: ModelSpec, modelFile: String, data: any SampleTable, dataFile: String,
                 options: Options, buildDirectory: String) throws {
         guard options.epochs >= 1 else { throw ConfigError("--epochs must be at least 1") }
