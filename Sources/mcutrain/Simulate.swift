@@ -27,8 +27,8 @@ struct Simulate: ParsableCommand {
             let dir = target.buildDirectory(in: buildDir, spec, board, graph, algorithm)
             if let labelBudget {
                 let stream = try LabelStream(board: board, spec: spec, modelFile: target.model, data: dataset, dataFile: dataFile,
-                                             options: .init(epochs: epochs, seed: seed, testFraction: testFraction, algorithm: algorithm,
-                                                            budget: labelBudget, method: uncertainty),
+                                             options: .init(epochs: epochs, seed: seed, testFraction: testFraction, update: graph.scheme,
+                                                            algorithm: algorithm, budget: labelBudget, method: uncertainty),
                                              buildDirectory: dir + "-stream")
                 let report = try stream.run(progress: progress.note)
                 print(report.render())

@@ -205,6 +205,18 @@ final class AlgorithmCommandLineTests: XCTestCase {
         XCTAssertEqual(Set((epochs[1]["kept_mean"] as! [String: Double]).keys), ["hidden", "logits"])
     }
 
+    func testLabelBudgetRunSetsActiveLearningBesideRandom() throws {
+        let dir = temporaryDirectory(self)
+        let r = try mcutrain(["simulate", "--epochs", "1", "--label-budget", "50", "--uncertainty", "entropy", "--build-dir", dir, "--json", dir + "/r.json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/r.json"))) as! [String: Any]
+        let last = (json["checkpoints"] as! [[String: Any]]).last!
+        XCTAssertEqual(last["seen"] as? Int, 1438)
+        XCTAssertEqual(last["random_labels"] as? Int, 50)
+        XCTAssertLessThanOrEqual(last["active_labels"] as! Int, 50)
+        XCTAssertGreaterThan(json["cycles_per_query_mean"] as! Double, 0)
+    }
+
     func testBadAlgorithmsAndParametersAreOneLine() throws {
         for (args, fragment) in [(["--algorithm", "sgd"], "algorithm 'sgd' must be one of"),
                                  (["--algorithm", "tinyprop", "--param", "zeta=2"], "'zeta' = 2.0 is out of range (0.001...1.0)"),

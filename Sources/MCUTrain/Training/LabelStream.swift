@@ -7,11 +7,13 @@ import Foundation
 public struct LabelStream {
     public struct Options: Sendable {
         public var epochs: Int, seed: UInt64, testFraction: Double
+        public var update: Graph.UpdateScheme
         public var algorithm: TrainingAlgorithm
         public var budget: Int
         public var method: LabelQuery.Method
-        public init(epochs: Int, seed: UInt64, testFraction: Double = 0.2, algorithm: TrainingAlgorithm = .full, budget: Int, method: LabelQuery.Method) {
-            self.epochs = epochs; self.seed = seed; self.testFraction = testFraction; self.algorithm = algorithm
+        public init(epochs: Int, seed: UInt64, testFraction: Double = 0.2, update: Graph.UpdateScheme = .full, algorithm: TrainingAlgorithm = .full,
+                    budget: Int, method: LabelQuery.Method) {
+            self.epochs = epochs; self.seed = seed; self.testFraction = testFraction; self.update = update; self.algorithm = algorithm
             self.budget = budget; self.method = method
         }
     }
@@ -26,7 +28,7 @@ public struct LabelStream {
     public init(board: Board, spec: ModelSpec, modelFile: String, data: any SampleTable, dataFile: String, options: Options, buildDirectory: String) throws {
         guard options.epochs >= 1 else { throw ConfigError("--epochs must be at least 1") }
         guard options.testFraction > 0, options.testFraction < 1 else { throw ConfigError("--test-fraction must be between 0 and 1") }
-        let graph = try Graph(spec, update: .full)
+        let graph = try Graph(spec, update: options.update)
         try DataSource.check(data, fits: graph, file: dataFile)
         (train, test, _) = data.prepared(testFraction: options.testFraction, seed: options.seed)
         guard train.count > 0, test.count > 0 else { throw ConfigError("\(dataFile): --test-fraction \(options.testFraction) leaves an empty split") }
