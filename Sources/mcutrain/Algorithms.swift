@@ -24,6 +24,9 @@ struct Algorithms: ParsableCommand {
     @Option(help: "Where the generated C and the firmware ELFs go.") var buildDir = ".mcutrain/algorithms"
     @Flag(help: "List every algorithm's parameters and defaults, then exit.") var list = false
 
+    /// "zeta" of "zeta=0.7".
+    private static func parameterName(_ assignment: String) -> String { String(assignment.prefix { $0 != "=" }) }
+
     func run() throws {
         try reportingErrors {
             if list {
@@ -45,11 +48,11 @@ struct Algorithms: ParsableCommand {
                     let name = String(variant.prefix { $0 != ":" })
                     let own = variant.contains(":") ? variant.drop { $0 != ":" }.dropFirst().split(separator: ",").map(String.init) : []
                     let names = Set(TrainingAlgorithm.Kind(rawValue: name).map { TrainingAlgorithm.parameters(of: $0).map(\.name) } ?? [])
-                    let shared = param.filter { names.contains(String($0.prefix { $0 != "=" })) }
+                    let shared = param.filter { names.contains(Self.parameterName($0)) }
                     cells.append((path, spec, graph, try TrainingAlgorithm.resolve(name: name, params: shared + own, file: nil)))
                 }
             }
-            let unused = param.filter { p in !cells.contains { TrainingAlgorithm.parameters(of: $0.algorithm.kind).contains { $0.name == String(p.prefix { $0 != "=" }) } } }
+            let unused = param.filter { p in !cells.contains { $0.algorithm.values[Self.parameterName(p)] != nil } }
             if let p = unused.first { throw ConfigError("--param \(p): no algorithm run here has that parameter") }
 
             let progress = ProgressLine(epochs: epochs)

@@ -31,15 +31,8 @@ public struct LabelQuery: Sendable, Equatable {
 
     /// (`mct_uncertainty_q15`)
     static func uncertainty(logits: [Int32], logitShift: Int, method: Method) -> Int32 {
-        let top = logits[IntegerKernels.argmax(logits)]
-        let e: [UInt32] = logits.map { z in
-            let t = IntegerKernels.roundShift(top &- z, logitShift)
-            return t < 256 ? UInt32(IntegerKernels.expTable[Int(t)]) : 0
-        }
-        let reciprocal = (UInt32(1) << 30) / e.reduce(0, &+)
         var p1: Int32 = 0, p2: Int32 = 0, h: UInt32 = 0
-        for ej in e {
-            let p = Int32((ej &* reciprocal) >> 15)
+        for p in IntegerKernels.probabilities(logits: logits, logitShift: logitShift) {
             if p > p1 { p2 = p1; p1 = p } else if p > p2 { p2 = p }
             if p > 0 {
                 let k = 31 - UInt32(p).leadingZeroBitCount

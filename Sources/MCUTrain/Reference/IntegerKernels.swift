@@ -63,22 +63,19 @@ public enum IntegerKernels {
 
     /// Softmax from a Q4 exp table, then the int8 output error (p − y) >> 8. (`mct_softmax_xent_backward_s32`)
     public static func softmaxCrossEntropyBackward(logits: [Int32], label: Int, logitShift: Int) -> SoftmaxResult {
-        let prediction = argmax(logits)
-        let top = logits[prediction]
+        let p = probabilities(logits: logits, logitShift: logitShift)
+        let error = p.indices.map { j in saturate8(roundShift(p[j] - (j == label ? 32768 : 0), 8), -128, 127) }
+        return SoftmaxResult(error: error, pTrue: p[label], prediction: argmax(logits))
+    }
+
+    /// The softmax's probabilities in Q15, as both the loss and the uncertainty scores form them.
+    static func probabilities(logits: [Int32], logitShift: Int) -> [Int32] {
+        let top = logits[argmax(logits)]
         let e: [UInt32] = logits.map { z in
             let t = roundShift(top &- z, logitShift)
             return t < 256 ? UInt32(expTable[Int(t)]) : 0
         }
-        let sum = e.reduce(0, &+)
-        let reciprocal = (UInt32(1) << 30) / sum
-        var error = [Int8](repeating: 0, count: logits.count)
-        var pTrue: Int32 = 0
-        for j in 0..<logits.count {
-            let p = Int32((e[j] &* reciprocal) >> 15)
-            if j == label { pTrue = p }
-            let d = p - (j == label ? 32768 : 0)
-            error[j] = saturate8(roundShift(d, 8), -128, 127)
-        }
-        return SoftmaxResult(error: error, pTrue: pTrue, prediction: prediction)
+        let reciprocal = (UInt32(1) << 30) / e.reduce(0, &+)
+        return e.map { Int32(($0 &* reciprocal) >> 15) }
     }
 }

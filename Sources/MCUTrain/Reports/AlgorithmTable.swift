@@ -50,13 +50,13 @@ public struct AlgorithmTable {
         let cycles = Self.cyclesPerEpoch(r), fullCycles = Self.cyclesPerEpoch(full)
         let steps = r.trainSamples * r.epochs.count
         let skipped = r.epochs.reduce(0) { $0 + $1.skippedSamples }
-        let kept = r.epochs.last?.keptMean.map { k in k.keys.sorted().map { "\($0) \(format(k[$0]!, 1))" }.joined(separator: ", ") } ?? "all"
+        let kept = r.epochs.last?.keptSummary ?? "all"
         let cells = [
             "\(r.algorithm)\(r.update == "full" ? "" : ", \(r.update) update")", percent(r.testAccuracy),
             signed((r.testAccuracy - full.testAccuracy) * 100) + " pt", percent(Self.recentAccuracy(r)), percent(r.floatReferenceAccuracy),
-            percent(Self.share(r.backwardMACsTotal, r.backwardMACsFullTotal)), percent(Self.share(r.backwardMACsTotal, full.backwardMACsTotal)),
+            percent(fraction(r.backwardMACsTotal, of: r.backwardMACsFullTotal)), percent(fraction(r.backwardMACsTotal, of: full.backwardMACsTotal)),
             cycles.map { grouped(Int($0.rounded())) } ?? "-", ratio(cycles, fullCycles), grouped(r.peakRamBytes) + " B",
-            percent(Self.share(skipped, steps)), kept,
+            percent(fraction(skipped, of: steps)), kept,
         ]
         return "| " + cells.joined(separator: " | ") + " |\n"
     }
@@ -65,7 +65,7 @@ public struct AlgorithmTable {
     private func verdicts(_ models: [SimulationReport], full: SimulationReport) -> [String] {
         models.filter { $0.algorithm.hasPrefix(TrainingAlgorithm.Kind.tinypropv2.rawValue) }.map { r in
             let drop = (full.testAccuracy - r.testAccuracy) * 100, recentDrop = (Self.recentAccuracy(full) - Self.recentAccuracy(r)) * 100
-            let share = Self.share(r.backwardMACsTotal, full.backwardMACsTotal)
+            let share = fraction(r.backwardMACsTotal, of: full.backwardMACsTotal)
             let cycles = Self.cyclesPerEpoch(r).flatMap { c in Self.cyclesPerEpoch(full).map { c / $0 } }
             let met = drop <= 1 && recentDrop <= 1 && share <= 0.4 && (cycles ?? 1) < 1
             return "\(r.algorithm) \(met ? "meets" : "misses") the goal (within 1 point of full, ≤ 40 % of its backward MACs, fewer cycles per epoch): "
@@ -108,8 +108,6 @@ public struct AlgorithmTable {
         let last = r.epochs.suffix(5)
         return last.reduce(0) { $0 + $1.testAccuracy } / Double(last.count)
     }
-
-    static func share(_ part: Int, _ whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }
 
     /// Mean training cycles per epoch, when every step ran in the emulator.
     static func cyclesPerEpoch(_ r: SimulationReport) -> Double? {

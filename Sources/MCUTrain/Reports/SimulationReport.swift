@@ -85,6 +85,10 @@ public struct SimulationReport: Codable, Sendable {
 }
 
 extension SimulationReport.Epoch {
+    /// "conv1 1.0, logits 5.8": mean channels kept per layer, by layer name.
+    var keptSummary: String? { keptMean.map { k in k.keys.sorted().map { "\($0) \(format(k[$0]!, 1))" }.joined(separator: ", ") } }
+
+
     enum CodingKeys: String, CodingKey {
         case epoch
         case trainLoss = "train_loss", trainAccuracy = "train_accuracy", testAccuracy = "test_accuracy"

@@ -11,7 +11,7 @@ public enum SimulationText {
                                e.cyclesPerStepMax.map { grouped(Int($0)) } ?? "-", e.msPerStep.map { format($0, 3) } ?? "-",
                                percent(fraction(e.backwardMACs, of: e.backwardMACsFull))] + (skips ? [grouped(e.skippedSamples)] : []))
         }
-        let kept = r.epochs.last?.keptMean.map { k in k.keys.sorted().map { "\($0) \(format(k[$0]!, 1))" }.joined(separator: ", ") }
+        let kept = r.epochs.last?.keptSummary
         let gap = (r.floatReferenceAccuracy - r.testAccuracy) * 100
         let ram = r.ram
         let share = Double(r.peakRamBytes) / Double(r.ramBudgetBytes)
@@ -40,8 +40,6 @@ public enum SimulationText {
         """
     }
 }
-
-private func fraction(_ part: Int, of whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }
 
 /// "; classes 0 = benign, 1 = malignant" when the labels were mapped to class numbers.
 private func classes(_ names: [String]?) -> String {

@@ -16,6 +16,9 @@ struct TextTable {
     }
 }
 
+/// part / whole, 0 for an empty whole (a run with no steps of that kind).
+func fraction(_ part: Int, of whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }
+
 func percent(_ x: Double, digits: Int = 1) -> String { format(x * 100, digits) + "%" }
 
 func format(_ x: Double, _ digits: Int) -> String {

@@ -14,6 +14,7 @@ public final class TrainingDevice {
     private let macsAddress: UInt32
     private let trainedAddress: UInt32
     private let keptAddress: UInt32?
+    private let uncertaintyAddress: UInt32?
     /// Generous: a step of the largest model that fits 256 KB takes well under this.
     public static let maxCyclesPerCall: UInt64 = 2_000_000_000
 
@@ -52,6 +53,7 @@ public final class TrainingDevice {
         macsAddress = try machine.address(of: "mct_backward_macs")
         trainedAddress = try machine.address(of: "mct_trained")
         keptAddress = source.selection.layers.isEmpty ? nil : try machine.address(of: "mct_kept")
+        uncertaintyAddress = source.query == nil ? nil : try machine.address(of: "mct_uncertainty")
     }
 
     private func measured(_ function: String, _ args: [UInt32] = []) throws -> (UInt32, Measurement) {
@@ -70,21 +72,25 @@ public final class TrainingDevice {
 
     public func trainStep(_ input: [Int8], label: Int) throws -> StepResult {
         try setInput(input)
-        let (prediction, m) = try measured("mct_train_step", [UInt32(label)])
-        let pTrue = try readInt32(pTrueAddress, 1)[0]
-        return StepResult(prediction: Int(Int32(bitPattern: prediction)), pTrue: pTrue, effort: try effort(), measurement: m)
+        return try trainingCall("mct_train_step", label: label)
     }
 
     /// Active learning: whether the device wants this sample's label, and its uncertainty (Q15).
     public func query(_ input: [Int8]) throws -> (wants: Bool, uncertainty: Int32, measurement: Measurement) {
         try setInput(input)
+        guard let uncertaintyAddress else { throw EmulatorError("\(elf.path): built without active learning (no mct_query)") }
         let (wants, m) = try measured("mct_query")
-        return (wants != 0, try readInt32(machine.address(of: "mct_uncertainty"), 1)[0], m)
+        return (wants != 0, try readInt32(uncertaintyAddress, 1)[0], m)
     }
 
     /// Trains on the sample the last `query` scored.
     public func trainQueried(label: Int) throws -> StepResult {
-        let (prediction, m) = try measured("mct_train_queried", [UInt32(label)])
+        try trainingCall("mct_train_queried", label: label)
+    }
+
+    /// A call that trains on `label`, with what the step left behind: p(true) and the effort counts.
+    private func trainingCall(_ function: String, label: Int) throws -> StepResult {
+        let (prediction, m) = try measured(function, [UInt32(label)])
         let pTrue = try readInt32(pTrueAddress, 1)[0]
         return StepResult(prediction: Int(Int32(bitPattern: prediction)), pTrue: pTrue, effort: try effort(), measurement: m)
     }
