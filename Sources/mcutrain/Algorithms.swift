@@ -24,9 +24,6 @@ struct Algorithms: ParsableCommand {
     @Option(help: "Where the generated C and the firmware ELFs go.") var buildDir = ".mcutrain/algorithms"
     @Flag(help: "List every algorithm's parameters and defaults, then exit.") var list = false
 
-    /// "zeta" of "zeta=0.7".
-    private static func parameterName(_ assignment: String) -> String { String(assignment.prefix { $0 != "=" }) }
-
     func run() throws {
         try reportingErrors {
             if list {
@@ -45,14 +42,10 @@ struct Algorithms: ParsableCommand {
                 let spec = try ModelSpec.load(path: path)
                 let graph = try Graph(spec, update: .full)
                 for variant in variants {
-                    let name = String(variant.prefix { $0 != ":" })
-                    let own = variant.contains(":") ? variant.drop { $0 != ":" }.dropFirst().split(separator: ",").map(String.init) : []
-                    let names = Set(TrainingAlgorithm.Kind(rawValue: name).map { TrainingAlgorithm.parameters(of: $0).map(\.name) } ?? [])
-                    let shared = param.filter { names.contains(Self.parameterName($0)) }
-                    cells.append((path, spec, graph, try TrainingAlgorithm.resolve(name: name, params: shared + own, file: nil)))
+                    cells.append((path, spec, graph, try TrainingAlgorithm.variant(variant, shared: param)))
                 }
             }
-            let unused = param.filter { p in !cells.contains { $0.algorithm.values[Self.parameterName(p)] != nil } }
+            let unused = param.filter { p in !cells.contains { $0.algorithm.values[TrainingAlgorithm.parameterName(p)] != nil } }
             if let p = unused.first { throw ConfigError("--param \(p): no algorithm run here has that parameter") }
 
             let progress = ProgressLine(epochs: epochs)

@@ -6,5 +6,5 @@ struct MCUTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcutrain",
         abstract: "Simulate on-device training of int8 networks on emulated Cortex-M boards.",
-        subcommands: [Simulate.self, Plan.self, Algorithms.self, Run.self, Boards.self, BoardFiles.self, Bench.self])
+        subcommands: [Simulate.self, Plan.self, Compare.self, Algorithms.self, Run.self, Boards.self, BoardFiles.self, Bench.self])
 }

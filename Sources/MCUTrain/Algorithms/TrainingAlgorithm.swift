@@ -102,4 +102,16 @@ public struct TrainingAlgorithm: Sendable, Equatable, CustomStringConvertible {
         }
         return try TrainingAlgorithm(kind, overrides: overrides)
     }
+
+    /// A variant as `algorithms` and `compare` take it: `NAME` or `NAME:P=V,P=V`, over the
+    /// `shared` assignments that name one of its parameters.
+    public static func variant(_ text: String, shared: [String] = []) throws -> TrainingAlgorithm {
+        let name = String(text.prefix { $0 != ":" })
+        let own = text.contains(":") ? text.drop { $0 != ":" }.dropFirst().split(separator: ",").map(String.init) : []
+        let names = Set(Kind(rawValue: name).map { parameters(of: $0).map(\.name) } ?? [])
+        return try resolve(name: name, params: shared.filter { names.contains(parameterName($0)) } + own, file: nil)
+    }
+
+    /// "zeta" of "zeta=0.7".
+    public static func parameterName(_ assignment: String) -> String { String(assignment.prefix { $0 != "=" }) }
 }

@@ -83,11 +83,14 @@ public struct Board: Codable, Sendable, Equatable {
     /// Bytes reserved at the top of RAM for the stack; the linker refuses static data that reaches it.
     public let stackBytes: UInt32
     public let flashAccess: FlashAccess
+    /// For energy estimates; nil when the board file gives no datasheet figure.
+    public let activeCurrent: ActiveCurrent?
     /// The file this board was read from, for messages that tell the user what to edit.
     public private(set) var file = ""
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, core, regions = "memory", clockHz = "clock_hz", stackBytes = "stack_bytes", flashAccess = "flash_access"
+        case activeCurrent = "active_current"
     }
 
     public init(from decoder: Decoder) throws {
@@ -99,6 +102,7 @@ public struct Board: Codable, Sendable, Equatable {
         regions = try c.decode([Region].self, forKey: .regions)
         stackBytes = try c.decodeInteger(UInt32.self, forKey: .stackBytes)
         flashAccess = try c.decodeIfPresent(FlashAccess.self, forKey: .flashAccess) ?? .zeroWait
+        activeCurrent = try c.decodeIfPresent(ActiveCurrent.self, forKey: .activeCurrent)
     }
 
     /// The region code runs from and the region data and stack live in: the first of each

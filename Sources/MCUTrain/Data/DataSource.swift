@@ -4,6 +4,8 @@ import Foundation
 /// 64-feature input and synthetic data for any other shape.
 public enum DataSource {
     public static let defaultSyntheticCount = 600
+    /// What messages and `load` call generated data in place of a file name.
+    public static let syntheticName = "synthetic data"
 
     /// The samples, checked against the model's input and outputs, and how to name them in
     /// messages. A file's format goes by its first bytes, not its extension: exports arrive as
@@ -29,7 +31,7 @@ public enum DataSource {
         if arg == "synthetic" || arg.hasPrefix("synthetic:") {
             let count = arg == "synthetic" ? defaultSyntheticCount : Int(arg.dropFirst("synthetic:".count)) ?? -1
             guard (2...100_000).contains(count) else { throw ConfigError("--data \(Quoted(arg)): the sample count must be 2...100000") }
-            return (Dataset.synthetic(featureCount: graph.inputShape.count, classCount: graph.classCount, count: count, seed: seed), "synthetic data")
+            return (Dataset.synthetic(featureCount: graph.inputShape.count, classCount: graph.classCount, count: count, seed: seed), syntheticName)
         }
         return (try table(path: arg), arg)
     }

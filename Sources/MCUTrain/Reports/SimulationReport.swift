@@ -22,7 +22,7 @@ public struct SimulationReport: Codable, Sendable {
     }
 
     /// Peak RAM and what it is made of; the parts add up to the total.
-    public struct RAM: Codable, Sendable {
+    public struct RAM: Codable, Sendable, Equatable {
         /// Trained weights and biases.
         public let parameters: Int
         /// Every activation, error and scratch buffer, placed by the memory plan.
@@ -36,6 +36,35 @@ public struct SimulationReport: Codable, Sendable {
         public let predictedStaticBytes: Int
         public let stackPeakBytes: Int
         public let peakBytes: Int
+    }
+
+    /// A datasheet-based estimate from the modelled cycles: the board's active current, run from
+    /// flash, times the step's time at the clock, times the supply voltage.
+    public struct Energy: Codable, Sendable {
+        public let perStepMicrojoules: Double
+        /// Mean over the epochs whose every step was emulated; nil in a `--fast` run.
+        public let perEpochMicrojoules: Double?
+        public let microampsPerMHz: Double
+        public let supplyVolts: Double
+        public let source: String
+        public let basis: String
+
+        init?(_ current: ActiveCurrent?, cyclesPerStep: Double, cyclesPerEpoch: [UInt64]) {
+            guard let current else { return nil }
+            perStepMicrojoules = current.microjoules(cycles: cyclesPerStep)
+            perEpochMicrojoules = cyclesPerEpoch.isEmpty ? nil
+                : current.microjoules(cycles: Double(cyclesPerEpoch.reduce(0, +)) / Double(cyclesPerEpoch.count))
+            microampsPerMHz = current.microampsPerMHz
+            supplyVolts = current.supplyVolts
+            source = current.source
+            basis = "estimate: modelled cycles × datasheet run-from-flash current × supply voltage"
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case source, basis
+            case perStepMicrojoules = "per_step_uj", perEpochMicrojoules = "per_epoch_uj"
+            case microampsPerMHz = "ua_per_mhz", supplyVolts = "supply_volts"
+        }
     }
 
     public let board: String
@@ -66,13 +95,15 @@ public struct SimulationReport: Codable, Sendable {
     public let ramBudgetBytes: Int
     public let ram: RAM
     public let flashBytes: Int
+    /// Nil when the board file gives no active current.
+    public let energy: Energy?
     public let emulatedInstructions: UInt64
     public let wallSeconds: Double
     public let emulatedMIPS: Double
     public let epochs: [Epoch]
 
     enum CodingKeys: String, CodingKey {
-        case board, model, dataset, update, algorithm, seed, epochs, ram
+        case board, model, dataset, update, algorithm, seed, epochs, ram, energy
         case dataPreparation = "data_preparation", trainSamples = "train_samples", testSamples = "test_samples", clockHz = "clock_hz"
         case testAccuracy = "test_accuracy", floatReferenceAccuracy = "float_reference_accuracy"
         case cyclesPerStepMean = "cycles_per_step_mean", cyclesPerStepMax = "cycles_per_step_max"

@@ -36,9 +36,17 @@ public enum SimulationText {
           peak RAM            \(grouped(r.peakRamBytes)) B of \(grouped(r.ramBudgetBytes)) B (\(percent(share))): static \(grouped(ram.staticBytes)) (planned \(grouped(ram.predictedStaticBytes))) + stack \(grouped(ram.stackPeakBytes))
         \(breakdown.joined(separator: "\n"))
           flash               \(grouped(r.flashBytes)) B
+          energy              \(energy(r.energy))
           emulation           \(grouped(Int(r.emulatedInstructions))) instructions in \(format(r.wallSeconds, 1)) s = \(format(r.emulatedMIPS, 1)) MIPS
         """
     }
+}
+
+/// "12.3 µJ per step, 17.6 mJ per epoch (estimate: ...)", or why there is no figure.
+private func energy(_ e: SimulationReport.Energy?) -> String {
+    guard let e else { return "no estimate: the board file gives no active_current" }
+    let epoch = e.perEpochMicrojoules.map { ", \(format($0 / 1000, 2)) mJ per epoch" } ?? ""
+    return "\(format(e.perStepMicrojoules, 2)) µJ per step\(epoch) (\(e.basis): \(format(e.microampsPerMHz, 1)) µA/MHz at \(format(e.supplyVolts, 2)) V, \(e.source))"
 }
 
 /// "; classes 0 = benign, 1 = malignant" when the labels were mapped to class numbers.

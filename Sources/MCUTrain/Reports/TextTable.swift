@@ -14,6 +14,13 @@ struct TextTable {
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
         return ([line(headers), rule] + rows.map(line)).joined(separator: "\n")
     }
+
+    /// The same table in Markdown, the first `textColumns` left-aligned, the rest right-aligned.
+    func markdown(textColumns: Int = 1) -> String {
+        func line(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+        let rule = "| " + headers.indices.map { $0 < textColumns ? "---" : "---:" }.joined(separator: " | ") + " |"
+        return ([line(headers), rule] + rows.map(line)).joined(separator: "\n")
+    }
 }
 
 /// part / whole, 0 for an empty whole (a run with no steps of that kind).

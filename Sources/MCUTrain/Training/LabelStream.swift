@@ -27,13 +27,10 @@ public struct LabelStream {
 
     public init(board: Board, spec: ModelSpec, modelFile: String, data: any SampleTable, dataFile: String, options: Options, buildDirectory: String) throws {
         guard options.epochs >= 1 else { throw ConfigError("--epochs must be at least 1") }
-        guard options.testFraction > 0, options.testFraction < 1 else { throw ConfigError("--test-fraction must be between 0 and 1") }
-        let graph = try Graph(spec, update: options.update)
-        try DataSource.check(data, fits: graph, file: dataFile)
-        (train, test, _) = data.prepared(testFraction: options.testFraction, seed: options.seed)
-        guard train.count > 0, test.count > 0 else { throw ConfigError("\(dataFile): --test-fraction \(options.testFraction) leaves an empty split") }
+        let prepared = try PreparedRun(spec: spec, update: options.update, data: data, dataFile: dataFile,
+                                       testFraction: options.testFraction, seed: options.seed)
+        (train, test, model) = (prepared.train, prepared.test, prepared.model)
         query = try LabelQuery(method: options.method, budget: options.budget, streamLength: train.count * options.epochs)
-        model = QuantizedModel.calibrated(spec, graph: graph, on: train, seed: options.seed)
         device = try TrainingDevice(board: board, source: ModelSource(model, algorithm: options.algorithm, query: query), modelFile: modelFile,
                                     buildDirectory: buildDirectory)
         baseline = try HostDevice(source: ModelSource(model, algorithm: options.algorithm), buildDirectory: buildDirectory + "/random", sanitize: false)

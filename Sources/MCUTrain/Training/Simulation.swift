@@ -28,8 +28,8 @@ public struct Simulation {
 
     public let device: TrainingDevice
     public let model: QuantizedModel
-    public let data: any SampleTable
     public let options: Options
+    let dataName: String
     let train: Dataset
     let test: Dataset
     let preparation: DataPreparation
@@ -39,20 +39,25 @@ public struct Simulation {
     /// the training split, plans memory (refusing a model that does not fit) and builds the firmware.
     public init(board: Board, spec: ModelSpec, modelFile: String, data: any SampleTable, dataFile: String,
                 options: Options, buildDirectory: String) throws {
+        let prepared = try PreparedRun(spec: spec, update: options.update, data: data, dataFile: dataFile,
+                                       testFraction: options.testFraction, seed: options.seed)
+        try self.init(board: board, prepared: prepared, dataName: data.name, modelFile: modelFile, options: options, buildDirectory: buildDirectory)
+    }
+
+    /// Plans memory (refusing a model that does not fit) and builds the firmware of `source(prepared, options)`.
+    public init(board: Board, prepared: PreparedRun, dataName: String, modelFile: String, options: Options, buildDirectory: String) throws {
         guard options.epochs >= 1 else { throw ConfigError("--epochs must be at least 1") }
-        guard options.testFraction > 0, options.testFraction < 1 else { throw ConfigError("--test-fraction must be between 0 and 1") }
         guard options.measuredSteps >= 1 else { throw ConfigError("--measured-steps must be at least 1") }
-        let graph = try Graph(spec, update: options.update)
-        try DataSource.check(data, fits: graph, file: dataFile)
-        (train, test, preparation) = data.prepared(testFraction: options.testFraction, seed: options.seed)
-        guard train.count > 0, test.count > 0 else {
-            throw ConfigError("\(dataFile): --test-fraction \(options.testFraction) leaves \(train.count) training and \(test.count) test samples")
-        }
-        model = QuantizedModel.calibrated(spec, graph: graph, on: train, seed: options.seed)
-        device = try TrainingDevice(board: board, source: ModelSource(model, algorithm: options.algorithm), modelFile: modelFile, buildDirectory: buildDirectory)
+        (train, test, preparation, model) = (prepared.train, prepared.test, prepared.preparation, prepared.model)
+        device = try TrainingDevice(board: board, source: Self.source(prepared, options: options), modelFile: modelFile, buildDirectory: buildDirectory)
         host = options.fast ? try HostDevice(source: device.source, buildDirectory: buildDirectory + "/host", sanitize: false) : nil
-        self.data = data
+        self.dataName = dataName
         self.options = options
+    }
+
+    /// The firmware a run of these options builds.
+    public static func source(_ prepared: PreparedRun, options: Options) -> ModelSource {
+        ModelSource(prepared.model, algorithm: options.algorithm)
     }
 
     public func run(progress: (Progress) -> Void = { _ in }) throws -> SimulationReport {
@@ -108,7 +113,7 @@ public struct Simulation {
         let meanCycles = steps.mean ?? 0
         let ram = try staticRAM(stackPeak: max(initStack, steps.stackPeak, inferences.stackPeak))
         return SimulationReport(
-            board: device.board.name, model: model.spec.name, dataset: data.name, update: options.update.rawValue,
+            board: device.board.name, model: model.spec.name, dataset: dataName, update: options.update.rawValue,
             algorithm: options.algorithm.description,
             dataPreparation: preparation, trainSamples: train.count, testSamples: test.count, seed: options.seed, clockHz: device.board.clockHz,
             testAccuracy: epochs.last!.testAccuracy, floatReferenceAccuracy: epochs.last!.floatReferenceAccuracy,
@@ -120,7 +125,9 @@ public struct Simulation {
             forwardMACs: model.graph.forwardMACs,
             backwardMACsTotal: epochs.reduce(0) { $0 + $1.backwardMACs }, backwardMACsFullTotal: epochs.reduce(0) { $0 + $1.backwardMACsFull },
             peakRamBytes: ram.peakBytes, ramBudgetBytes: device.board.ramBudgetBytes, ram: ram,
-            flashBytes: device.elf.flashBytes, emulatedInstructions: instructions, wallSeconds: wall,
+            flashBytes: device.elf.flashBytes,
+            energy: .init(device.board.activeCurrent, cyclesPerStep: meanCycles, cyclesPerEpoch: epochs.compactMap(\.cyclesPerEpoch)),
+            emulatedInstructions: instructions, wallSeconds: wall,
             emulatedMIPS: Double(instructions) / wall / 1e6, epochs: epochs)
     }
 
