@@ -67,22 +67,6 @@ func text(_ x: String, _ y: String, _ content: String, _ cls: String, anchor: St
 /// A coordinate with at most one decimal: short files, the same bytes on every machine.
 func n(_ v: Double) -> String { format(v, 1) }
 
-/// Model, board and algorithm names come from user files: never raw into markup.
-func escapeXML(_ s: String) -> String {
-    var out = ""
-    for ch in s {
-        switch ch {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(ch)
-        }
-    }
-    return out
-}
-
 /// At most `limit` characters, the cut marked: chart labels must not run over their neighbours.
 func clipped(_ s: String, _ limit: Int) -> String { s.count <= limit ? s : String(s.prefix(limit - 1)) + "…" }
 
