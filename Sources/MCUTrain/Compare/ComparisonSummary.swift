@@ -27,11 +27,12 @@ public struct ComparisonSummary {
     public struct Group {
         public let model: String, board: String
         public let variants: [Variant]
-        /// Indices into `variants` of those no other variant beats on both accuracy and cycles,
-        /// by cycles ascending.
+        /// Indices into `variants` of those that fit the board and that no other fitting variant
+        /// beats on both accuracy and cycles, by cycles ascending: the variants worth shipping.
         public var paretoFront: [Int] {
-            variants.indices.filter { i in
-                !variants.indices.contains { j in
+            let fitting = variants.indices.filter { variants[$0].fits }
+            return fitting.filter { i in
+                !fitting.contains { j in
                     let a = variants[j], b = variants[i]
                     return a.accuracy >= b.accuracy && a.cyclesPerStep <= b.cyclesPerStep && (a.accuracy > b.accuracy || a.cyclesPerStep < b.cyclesPerStep)
                 }
