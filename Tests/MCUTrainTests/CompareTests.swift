@@ -92,6 +92,9 @@ final class CompareTests: XCTestCase {
         let shards = try (1...5).map { matrix.cells(in: try Shard(parsing: "\($0)/5")).map(\.index) }
         XCTAssertEqual(shards.flatMap { $0 }.sorted(), Array(0..<24))
         XCTAssertEqual(shards[0], [0, 5, 10, 15, 20])
+        let shipped = try ComparisonMatrix.load(path: ProjectPaths.examples + "/compare-digits-matrix.json")
+        XCTAssertEqual(shipped.cells.count, 8)
+        for model in shipped.models { XCTAssertNoThrow(try ModelSpec.load(path: model), model) }
         for bad in ["0/3", "4/3", "1/0", "x/2", "1/2/3", "2"] { assertError(try Shard(parsing: bad), mentions: ["--shard '\(bad)'"]) }
         assertError(try ComparisonMatrix(models: ["m"], boards: ["b"], algorithms: ["fool"], seeds: [1], epochs: 1, data: nil), mentions: ["fool"])
     }
