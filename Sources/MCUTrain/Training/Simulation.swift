@@ -13,10 +13,11 @@ public struct Simulation {
         /// inferences) in the emulator, in lockstep with it.
         public var fast: Bool
         public var measuredSteps: Int
+        public var kernels: KernelVariant
         public init(epochs: Int, seed: UInt64, testFraction: Double = 0.2, update: Graph.UpdateScheme = .full,
-                    algorithm: TrainingAlgorithm = .full, fast: Bool = false, measuredSteps: Int = 64) {
+                    algorithm: TrainingAlgorithm = .full, fast: Bool = false, measuredSteps: Int = 64, kernels: KernelVariant = .portable) {
             self.epochs = epochs; self.seed = seed; self.testFraction = testFraction; self.update = update
-            self.algorithm = algorithm; self.fast = fast; self.measuredSteps = measuredSteps
+            self.algorithm = algorithm; self.fast = fast; self.measuredSteps = measuredSteps; self.kernels = kernels
         }
     }
 
@@ -49,7 +50,7 @@ public struct Simulation {
             throw ConfigError("\(dataFile): --test-fraction \(options.testFraction) leaves \(train.count) training and \(test.count) test samples")
         }
         model = QuantizedModel.calibrated(spec, graph: graph, on: train, seed: options.seed)
-        device = try TrainingDevice(board: board, source: ModelSource(model, algorithm: options.algorithm), modelFile: modelFile, buildDirectory: buildDirectory)
+        device = try TrainingDevice(board: board, source: ModelSource(model, algorithm: options.algorithm, kernels: options.kernels), modelFile: modelFile, buildDirectory: buildDirectory)
         host = options.fast ? try HostDevice(source: device.source, buildDirectory: buildDirectory + "/host", sanitize: false) : nil
         self.data = data
         self.options = options
@@ -109,7 +110,7 @@ public struct Simulation {
         let ram = try staticRAM(stackPeak: max(initStack, steps.stackPeak, inferences.stackPeak))
         return SimulationReport(
             board: device.board.name, model: model.spec.name, dataset: data.name, update: options.update.rawValue,
-            algorithm: options.algorithm.description,
+            algorithm: options.algorithm.description, kernels: options.kernels.rawValue,
             dataPreparation: preparation, trainSamples: train.count, testSamples: test.count, seed: options.seed, clockHz: device.board.clockHz,
             testAccuracy: epochs.last!.testAccuracy, floatReferenceAccuracy: epochs.last!.floatReferenceAccuracy,
             cyclesPerStepMean: meanCycles, cyclesPerStepMax: steps.max,
