@@ -154,7 +154,7 @@ extension Dense {
             mct_write_s8x4(row, mct_max127_s8x4(mct_qsub8(mct_read_s8x4(row), steps), m));
         }
 
-        static int mct_dense_update_row4_s8(int8_t *row, const int8_t *in, int n, int32_t scale, mct_rng_t *rng) {
+        static inline __attribute__((always_inline)) int mct_dense_update_row4_s8(int8_t *row, const int8_t *in, int n, int32_t scale, mct_rng_t *rng) {
             /* Kept in registers: the compiler would rebuild them inside the loop. */
             int32_t k = 128 << 16, m = (int32_t)0x81818181;
             __asm__("" : "+r"(k), "+r"(m));
@@ -175,5 +175,8 @@ extension Dense {
             return i;
         }
 
-        """ + update(rowLoop: "mct_dense_update_row_s8(row, in, s >= 8 ? mct_dense_update_row4_s8(row, in, n_in, scale, rng) : 0, n_in, scale, rng);")
+        """ + update(rowLoop: """
+            int done = s >= 8 ? mct_dense_update_row4_s8(row, in, n_in, scale, rng) : 0;
+                            if (done < n_in) mct_dense_update_row_s8(row, in, done, n_in, scale, rng);
+            """)
 }
