@@ -18,7 +18,7 @@ struct Plan: ParsableCommand {
             let (data, _) = try DataSource.load(target.data, for: graph, seed: seed)
             let algorithm = try target.algorithm(spec)
             let source = ModelSource(QuantizedModel.calibrated(spec, graph: graph, on: data.prepared(testFraction: 0.2, seed: seed).train, seed: seed),
-                                     algorithm: algorithm)
+                                     algorithm: algorithm, kernels: target.kernels)
             let fits = Result { try MemoryBudget.check(source.memory, board: board, model: target.model) }
             var flash: Int?
             if case .success = fits {

@@ -28,7 +28,7 @@ struct Simulate: ParsableCommand {
             if let labelBudget {
                 let stream = try LabelStream(board: board, spec: spec, modelFile: target.model, data: dataset, dataFile: dataFile,
                                              options: .init(epochs: epochs, seed: seed, testFraction: testFraction, update: graph.scheme,
-                                                            algorithm: algorithm, budget: labelBudget, method: uncertainty),
+                                                            algorithm: algorithm, budget: labelBudget, method: uncertainty, kernels: target.kernels),
                                              buildDirectory: dir + "-stream")
                 let report = try stream.run(progress: progress.note)
                 print(report.render())
@@ -38,7 +38,7 @@ struct Simulate: ParsableCommand {
             progress.note("building \(spec.name) (\(graph.scheme.rawValue) update, \(algorithm)) for \(board.name) in \(dir)")
             let simulation = try Simulation(board: board, spec: spec, modelFile: target.model, data: dataset, dataFile: dataFile,
                                             options: .init(epochs: epochs, seed: seed, testFraction: testFraction, update: graph.scheme,
-                                                          algorithm: algorithm, fast: fast, measuredSteps: measuredSteps),
+                                                          algorithm: algorithm, fast: fast, measuredSteps: measuredSteps, kernels: target.kernels),
                                             buildDirectory: dir)
             let report = try simulation.run(progress: progress.update)
             progress.finish()
@@ -60,10 +60,12 @@ struct TargetOptions: ParsableArguments {
     var algorithm: String?
     @Option(help: "An algorithm parameter, NAME=VALUE (repeatable); see `mcutrain algorithms --list`.")
     var param: [String] = []
+    @Option(help: "Kernel variant: portable (any Cortex-M) or dsp (M4/M7 DSP extension; bit-identical results).")
+    var kernels = KernelVariant.portable
 
     /// Per model, board, scheme, algorithm and process: two runs at once never share generated files.
     func buildDirectory(in root: String, _ spec: ModelSpec, _ board: Board, _ graph: Graph, _ algorithm: TrainingAlgorithm = .full) -> String {
-        "\(root)/\(spec.name)-\(board.name)-\(graph.scheme.rawValue)-\(algorithm.kind.rawValue)-\(ProcessInfo.processInfo.processIdentifier)"
+        "\(root)/\(spec.name)-\(board.name)-\(graph.scheme.rawValue)-\(algorithm.kind.rawValue)-\(kernels.rawValue)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     func algorithm(_ spec: ModelSpec) throws -> TrainingAlgorithm {
@@ -83,4 +85,5 @@ struct TargetOptions: ParsableArguments {
 }
 
 extension Graph.UpdateScheme: ExpressibleByArgument {}
+extension KernelVariant: ExpressibleByArgument {}
 extension LabelQuery.Method: ExpressibleByArgument {}

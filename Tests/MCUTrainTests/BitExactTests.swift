@@ -10,9 +10,9 @@ final class BitExactTests: XCTestCase {
     /// p_true, logits and effort count, then every parameter. Returns the twin's efforts.
     @discardableResult
     func assertBitExact(_ json: String, update: Graph.UpdateScheme = .full, algorithm: TrainingAlgorithm = .full, data: Dataset? = nil,
-                        steps: Int = 40, file: StaticString = #filePath, line: UInt = #line) throws -> [Effort] {
+                        steps: Int = 40, kernels: KernelVariant = .portable, file: StaticString = #filePath, line: UInt = #line) throws -> [Effort] {
         let path = writeFile(temporaryDirectory(self), "model.json", json)
-        let device = try trainingDevice(self, path, update: update, data: data, algorithm: algorithm)
+        let device = try trainingDevice(self, path, update: update, data: data, algorithm: algorithm, kernels: kernels)
         let model = device.source.model
         var twin = IntegerNetwork(model, seed: 7, algorithm: algorithm)
         var efforts: [Effort] = []

@@ -92,8 +92,9 @@ func quantizedModel(_ path: String, update: Graph.UpdateScheme = .full, data: Da
 
 /// Firmware for a model file, built into a scratch directory and loaded into an emulated board.
 func trainingDevice(_ test: XCTestCase, _ path: String, board: String = "nrf52840", update: Graph.UpdateScheme = .full,
-                    data: Dataset? = nil, algorithm: TrainingAlgorithm = .full, query: LabelQuery? = nil) throws -> TrainingDevice {
+                    data: Dataset? = nil, algorithm: TrainingAlgorithm = .full, query: LabelQuery? = nil,
+                    kernels: KernelVariant = .portable) throws -> TrainingDevice {
     let model = try quantizedModel(path, update: update, data: data)
-    return try TrainingDevice(board: try Board.resolve(board), source: ModelSource(model, algorithm: algorithm, query: query), modelFile: path,
+    return try TrainingDevice(board: try Board.resolve(board), source: ModelSource(model, algorithm: algorithm, query: query, kernels: kernels), modelFile: path,
                               buildDirectory: temporaryDirectory(test))
 }

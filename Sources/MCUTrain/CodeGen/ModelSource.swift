@@ -7,10 +7,13 @@ public struct ModelSource: Sendable {
 
     /// Active learning adds `mct_query` and `mct_train_queried`.
     public let query: LabelQuery?
+    /// The C the kernels are written in; the model code calling them is the same for both.
+    public let kernels: KernelVariant
 
-    public init(_ model: QuantizedModel, algorithm: TrainingAlgorithm = .full, query: LabelQuery? = nil) {
+    public init(_ model: QuantizedModel, algorithm: TrainingAlgorithm = .full, query: LabelQuery? = nil, kernels: KernelVariant = .portable) {
         self.model = model
         self.query = query
+        self.kernels = kernels
         self.memory = MemoryPlan(model, algorithm: algorithm, query: query)
     }
 
@@ -27,7 +30,7 @@ public struct ModelSource: Sendable {
 
     /// File name → contents of everything generated for the model.
     public var files: [String: String] {
-        ["mct_kernels.h": KernelSource.header(kinds: kinds, extra: extraKernels), "mct_kernels.c": KernelSource.source(kinds: kinds, extra: extraKernels),
+        ["mct_kernels.h": KernelSource.header(kinds: kinds, extra: extraKernels), "mct_kernels.c": KernelSource.source(kinds: kinds, extra: extraKernels, variant: kernels),
          "mct_model.h": header, "mct_model.c": source]
     }
 

@@ -67,6 +67,8 @@ protocol LayerKind: Sendable {
     static var op: String { get }
     /// The C kernels of this kind (`mct_<op>_<type>` definitions), emitted once per model.
     static var kernelSource: KernelCode { get }
+    /// The kernels in a variant (same declarations); a kind without a DSP version emits its portable C.
+    static func kernelSource(_ variant: KernelVariant) -> KernelCode
     /// Reads the op's fields, checks them against its inputs' shapes. Errors name `field`.
     init(_ spec: ModelSpec.LayerSpec, inputs: [Shape], field: String) throws
 
@@ -99,6 +101,7 @@ protocol LayerKind: Sendable {
 }
 
 extension LayerKind {
+    static func kernelSource(_ variant: KernelVariant) -> KernelCode { kernelSource }
     func inputErrorScratch(input k: Int) -> Int { 0 }
     var backwardReadsInput: Bool { false }
     var parameters: ParameterShape? { nil }

@@ -15,10 +15,39 @@ public enum IntegerKernels {
     /// move the weights on average. Shifts are clamped to [-8, 30]. (`mct_stochastic_shift`)
     @inline(__always)
     public static func stochasticShift(_ x: Int32, _ shift: Int, _ rng: inout XorShift32) -> Int32 {
+        shift <= 0 ? stochasticShift(x, shift, noise: 0) : stochasticShift(x, shift, noise: rng.next())
+    }
+
+    /// The same with the draw given: its low bits are the noise (none below a shift of 1).
+    @inline(__always)
+    public static func stochasticShift(_ x: Int32, _ shift: Int, noise r: UInt32) -> Int32 {
         let s = min(30, max(-8, shift))
         if s <= 0 { return x &* (1 << -s) }
-        let noise = Int32(bitPattern: rng.next() & ((1 << UInt32(s)) - 1))
-        return (x &+ noise) >> s
+        return (x &+ Int32(bitPattern: r & ((1 << UInt32(s)) - 1))) >> s
+    }
+
+    /// The dense update's per-row scale e · 2^(16 − s) for 1 ≤ s ≤ 30; above 16, e is first
+    /// rounded stochastically by s − 16 (one draw). (`mct_dense_step_scale`)
+    public static func stepScale(_ e: Int32, _ s: Int, _ rng: inout XorShift32) -> Int32 {
+        stepScale(e, s, noise: s > 16 ? rng.next() : 0)
+    }
+
+    /// The same with the pre-rounding's draw given (used above 16 only).
+    public static func stepScale(_ e: Int32, _ s: Int, noise r: UInt32) -> Int32 {
+        s > 16 ? stochasticShift(e, s - 16, noise: r) : e * (1 << (16 - s))
+    }
+
+    /// Weight k of four sharing draw r takes bits 8k...8k+15 of r, rotated. (`mct_step_noise`)
+    @inline(__always)
+    public static func stepNoise(_ r: UInt32, lane k: Int) -> UInt32 {
+        (r >> UInt32(8 * k) | r << UInt32((32 - 8 * k) & 31)) & 0xFFFF
+    }
+
+    /// One weight's step (scale · a + u) >> 16 with u < 2^16 random: e · a · 2^-s rounded up
+    /// with probability equal to its fraction, so its mean over every u is exact.
+    @inline(__always)
+    public static func weightStep(_ scale: Int32, _ a: Int8, noise u: UInt32) -> Int32 {
+        (scale &* Int32(a) &+ Int32(u)) >> 16
     }
 
     @inline(__always)

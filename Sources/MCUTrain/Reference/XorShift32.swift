@@ -9,6 +9,11 @@ public struct XorShift32: Sendable, Equatable {
         state = s == 0 ? 1 : s
     }
 
+    /// Resumes from a state the firmware reports (non-zero).
+    public init(state: UInt32) {
+        self.state = state
+    }
+
     public mutating func next() -> UInt32 {
         state ^= state << 13
         state ^= state >> 17

@@ -13,7 +13,7 @@ public struct PlanReport: Encodable, Sendable {
         let name: String, label: String, bytes: Int, placement: String
     }
 
-    let model: String, board: String, update: String
+    let model: String, board: String, update: String, kernels: String
     public let predictedPeakBytes: Int
     public let arenaBytes: Int
     let liveAtPeakBytes: Int
@@ -33,7 +33,7 @@ public struct PlanReport: Encodable, Sendable {
 
     public init(source: ModelSource, board: Board, flashBytes: Int?) {
         let m = source.model, plan = source.memory, g = m.graph
-        model = m.spec.name; self.board = board.name; update = g.scheme.rawValue
+        model = m.spec.name; self.board = board.name; update = g.scheme.rawValue; kernels = source.kernels.rawValue
         predictedPeakBytes = plan.staticRAMBytes
         arenaBytes = plan.arenaBytes
         let peak = plan.peak
@@ -84,7 +84,7 @@ public struct PlanReport: Encodable, Sendable {
         for s in symbols { symbolTable.rows.append([s.name, s.label, grouped(s.bytes), s.placement]) }
         let need = predictedPeakBytes + stackReserveBytes
         return """
-        \(model) on \(board), \(update) update: \(grouped(forwardMACs)) MACs forward, input \(inputFracBits) fractional bits
+        \(model) on \(board), \(update) update, \(kernels) kernels: \(grouped(forwardMACs)) MACs forward, input \(inputFracBits) fractional bits
 
         \(layerTable.render())
 

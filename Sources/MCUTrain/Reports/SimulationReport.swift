@@ -74,6 +74,8 @@ public struct SimulationReport: Codable, Sendable {
     public let update: String
     /// The training algorithm and its parameters.
     public let algorithm: String
+    /// The kernel variant the firmware was built with: portable or dsp.
+    public let kernels: String
     public let dataPreparation: DataPreparation
     public let trainSamples: Int
     public let testSamples: Int
@@ -103,7 +105,7 @@ public struct SimulationReport: Codable, Sendable {
     public let epochs: [Epoch]
 
     enum CodingKeys: String, CodingKey {
-        case board, model, dataset, update, algorithm, seed, epochs, ram, energy
+        case board, model, dataset, update, algorithm, kernels, seed, epochs, ram, energy
         case dataPreparation = "data_preparation", trainSamples = "train_samples", testSamples = "test_samples", clockHz = "clock_hz"
         case testAccuracy = "test_accuracy", floatReferenceAccuracy = "float_reference_accuracy"
         case cyclesPerStepMean = "cycles_per_step_mean", cyclesPerStepMax = "cycles_per_step_max"

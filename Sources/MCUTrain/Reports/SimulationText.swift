@@ -19,7 +19,7 @@ public enum SimulationText {
                                       ("other static", ram.other), ("stack (peak)", ram.stackPeakBytes)]
         let breakdown = parts.map { "    \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0)) \(grouped($0.1).leftPadded(to: 9, with: " ")) B" }
         return """
-        \(r.model) on \(r.board) (\(format(Double(r.clockHz) / 1e6, 0)) MHz, \(r.update) update, \(r.algorithm)): \(r.trainSamples) training / \(r.testSamples) test samples of \(r.dataset), seed \(r.seed)
+        \(r.model) on \(r.board) (\(format(Double(r.clockHz) / 1e6, 0)) MHz, \(r.update) update, \(r.algorithm), \(r.kernels) kernels): \(r.trainSamples) training / \(r.testSamples) test samples of \(r.dataset), seed \(r.seed)
         input: \(r.dataPreparation.featureScaling)\(classes(r.dataPreparation.classNames))
 
         \(table.render())

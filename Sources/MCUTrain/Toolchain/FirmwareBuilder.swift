@@ -18,11 +18,19 @@ public struct FirmwareBuilder {
     /// Writes every source, compiles, and returns the ELF path. `extraSources` are more files
     /// from Firmware/ to link in (the benchmark loop).
     public func build(model: ModelSource, extraSources: [String] = []) throws -> String {
-        try SourceWriter(directory: directory).write(model.files.merging(["link.ld": LinkerScript.make(for: board)]) { a, _ in a },
-                                                     firmware: ["startup.c", "main.c"] + extraSources)
+        try model.kernels.check(board)
+        return try build(generated: model.files, firmware: ["main.c"] + extraSources,
+                         sources: ["main.c", "mct_kernels.c", "mct_model.c"] + extraSources)
+    }
+
+    /// Generated files beside startup.c, the linker script and `firmware` (from Firmware/);
+    /// compiles startup.c then `sources`, in that link order.
+    func build(generated: [String: String], firmware: [String], sources: [String]) throws -> String {
+        try SourceWriter(directory: directory).write(generated.merging(["link.ld": LinkerScript.make(for: board)]) { a, _ in a },
+                                                     firmware: ["startup.c"] + firmware)
         let elf = directory + "/firmware.elf"
-        let sources = (["startup.c", "main.c", "mct_kernels.c", "mct_model.c"] + extraSources).map { directory + "/" + $0 }
-        let args = board.core.gccFlags + Self.cFlags + ["-nostdlib", "-T", directory + "/link.ld", "-o", elf] + sources + ["-lgcc"]
+        let args = board.core.gccFlags + Self.cFlags + ["-nostdlib", "-T", directory + "/link.ld", "-o", elf]
+            + (["startup.c"] + sources).map { directory + "/" + $0 } + ["-lgcc"]
         try Self.run(Self.compiler, args, what: "compiling the firmware for \(board.name)")
         return elf
     }

@@ -11,10 +11,11 @@ public struct LabelStream {
         public var algorithm: TrainingAlgorithm
         public var budget: Int
         public var method: LabelQuery.Method
+        public var kernels: KernelVariant
         public init(epochs: Int, seed: UInt64, testFraction: Double = 0.2, update: Graph.UpdateScheme = .full, algorithm: TrainingAlgorithm = .full,
-                    budget: Int, method: LabelQuery.Method) {
+                    budget: Int, method: LabelQuery.Method, kernels: KernelVariant = .portable) {
             self.epochs = epochs; self.seed = seed; self.testFraction = testFraction; self.update = update; self.algorithm = algorithm
-            self.budget = budget; self.method = method
+            self.budget = budget; self.method = method; self.kernels = kernels
         }
     }
 
@@ -31,9 +32,9 @@ public struct LabelStream {
                                        testFraction: options.testFraction, seed: options.seed)
         (train, test, model) = (prepared.train, prepared.test, prepared.model)
         query = try LabelQuery(method: options.method, budget: options.budget, streamLength: train.count * options.epochs)
-        device = try TrainingDevice(board: board, source: ModelSource(model, algorithm: options.algorithm, query: query), modelFile: modelFile,
+        device = try TrainingDevice(board: board, source: ModelSource(model, algorithm: options.algorithm, query: query, kernels: options.kernels), modelFile: modelFile,
                                     buildDirectory: buildDirectory)
-        baseline = try HostDevice(source: ModelSource(model, algorithm: options.algorithm), buildDirectory: buildDirectory + "/random", sanitize: false)
+        baseline = try HostDevice(source: ModelSource(model, algorithm: options.algorithm, kernels: options.kernels), buildDirectory: buildDirectory + "/random", sanitize: false)
         self.options = options
     }
 

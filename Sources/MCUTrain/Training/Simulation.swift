@@ -13,10 +13,11 @@ public struct Simulation {
         /// inferences) in the emulator, in lockstep with it.
         public var fast: Bool
         public var measuredSteps: Int
+        public var kernels: KernelVariant
         public init(epochs: Int, seed: UInt64, testFraction: Double = 0.2, update: Graph.UpdateScheme = .full,
-                    algorithm: TrainingAlgorithm = .full, fast: Bool = false, measuredSteps: Int = 64) {
+                    algorithm: TrainingAlgorithm = .full, fast: Bool = false, measuredSteps: Int = 64, kernels: KernelVariant = .portable) {
             self.epochs = epochs; self.seed = seed; self.testFraction = testFraction; self.update = update
-            self.algorithm = algorithm; self.fast = fast; self.measuredSteps = measuredSteps
+            self.algorithm = algorithm; self.fast = fast; self.measuredSteps = measuredSteps; self.kernels = kernels
         }
     }
 
@@ -57,7 +58,7 @@ public struct Simulation {
 
     /// The firmware a run of these options builds.
     public static func source(_ prepared: PreparedRun, options: Options) -> ModelSource {
-        ModelSource(prepared.model, algorithm: options.algorithm)
+        ModelSource(prepared.model, algorithm: options.algorithm, kernels: options.kernels)
     }
 
     public func run(progress: (Progress) -> Void = { _ in }) throws -> SimulationReport {
@@ -114,7 +115,7 @@ public struct Simulation {
         let ram = try staticRAM(stackPeak: max(initStack, steps.stackPeak, inferences.stackPeak))
         return SimulationReport(
             board: device.board.name, model: model.spec.name, dataset: dataName, update: options.update.rawValue,
-            algorithm: options.algorithm.description,
+            algorithm: options.algorithm.description, kernels: options.kernels.rawValue,
             dataPreparation: preparation, trainSamples: train.count, testSamples: test.count, seed: options.seed, clockHz: device.board.clockHz,
             testAccuracy: epochs.last!.testAccuracy, floatReferenceAccuracy: epochs.last!.floatReferenceAccuracy,
             cyclesPerStepMean: meanCycles, cyclesPerStepMax: steps.max,

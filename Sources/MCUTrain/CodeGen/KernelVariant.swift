@@ -1,0 +1,90 @@
+/// Which C a run's kernels are written in: `portable` runs on every Cortex-M (the M0 has no
+/// DSP extension); `dsp` uses the M4/M7 SIMD instructions (SXTB16, SMLAD, PKHBT/PKHTB,
+/// QSUB8/SEL) and works on several output rows per pass over the input. Both have the same
+/// signatures and give bit-identical results; a kind without a DSP version emits its
+/// portable C in both.
+public enum KernelVariant: String, CaseIterable, Sendable, Codable {
+    case portable, dsp
+
+    /// Refuses a variant the board's core cannot run. The host build compiles the DSP C with
+    /// plain-C intrinsics, so only the target decides.
+    public func check(_ board: Board) throws {
+        guard self == .dsp, !board.core.hasDSP else { return }
+        throw ConfigError("--kernels dsp needs the DSP extension, which \(board.name)'s \(board.core.rawValue) lacks: use --kernels portable")
+    }
+
+    /// The intrinsics the DSP kernels use, each with its instruction where the compiler
+    /// targets the DSP extension (ACLE or inline asm where GCC 12 has no intrinsic) and the
+    /// same arithmetic in plain C elsewhere: the `--fast` host build compiles the DSP C too.
+    static let intrinsics = """
+
+        /* ---- DSP intrinsics: the instruction on an M4/M7, its exact arithmetic in C elsewhere ---- */
+        #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+        #include <arm_acle.h>
+        #define MCT_ASM2(op, a, b) ({ int32_t r_; __asm__(op : "=r"(r_) : "r"(a), "r"(b)); r_; })
+        /* Bytes 0 and 2 (or 1 and 3) sign-extended into two halfwords. */
+        static inline int32_t mct_sxtb16(int32_t x) { return __sxtb16(x); }
+        static inline int32_t mct_sxtb16_ror8(int32_t x) { int32_t r; __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x)); return r; }
+        static inline int32_t mct_smlad(int32_t a, int32_t b, int32_t c) { return __smlad(a, b, c); }
+        static inline int32_t mct_smlabb(int32_t a, int32_t b, int32_t c) { return __smlabb(a, b, c); }
+        static inline int32_t mct_smlabt(int32_t a, int32_t b, int32_t c) { return __smlabt(a, b, c); }
+        static inline int32_t mct_smlatb(int32_t a, int32_t b, int32_t c) { return __smlatb(a, b, c); }
+        /* a + the low half of x rotated right by rot (0, 8, 16 or 24). */
+        #define mct_uxtah_ror(a, x, rot) ({ int32_t r_; __asm__("uxtah %0, %1, %2, ror #" #rot : "=r"(r_) : "r"(a), "r"(x)); r_; })
+        /* Bottom halves: lo's low, hi's high. */
+        static inline int32_t mct_pkhbt(int32_t lo, int32_t hi) { return MCT_ASM2("pkhbt %0, %1, %2, lsl #16", lo, hi); }
+        /* Top halves: hi's high, lo's high moved down. */
+        static inline int32_t mct_pkhtb(int32_t hi, int32_t lo) { return MCT_ASM2("pkhtb %0, %1, %2, asr #16", hi, lo); }
+        static inline int32_t mct_qsub8(int32_t a, int32_t b) { return __qsub8(a, b); }
+        /* Each byte at least -127; m holds 0x81818181 (SSUB8 sets GE where x >= m, SEL picks). */
+        static inline int32_t mct_max127_s8x4(int32_t x, int32_t m) {
+            int32_t r;
+            __asm__("ssub8 %0, %1, %2\\n\\tsel %0, %1, %2" : "=&r"(r) : "r"(x), "r"(m));
+            return r;
+        }
+        #else
+        static inline int32_t mct_lo16(int32_t x) { return (int16_t)(x & 0xFFFF); }
+        static inline int32_t mct_hi16(int32_t x) { return (int16_t)((uint32_t)x >> 16); }
+        static inline int32_t mct_halves(int32_t lo, int32_t hi) { return (int32_t)(((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16)); }
+        static inline int32_t mct_sxtb16(int32_t x) { return mct_halves((int8_t)(x & 0xFF), (int8_t)(((uint32_t)x >> 16) & 0xFF)); }
+        static inline int32_t mct_sxtb16_ror8(int32_t x) { return mct_sxtb16((int32_t)((uint32_t)x >> 8 | (uint32_t)x << 24)); }
+        static inline int32_t mct_smlad(int32_t a, int32_t b, int32_t c) {
+            return (int32_t)((uint32_t)c + (uint32_t)(mct_lo16(a) * mct_lo16(b)) + (uint32_t)(mct_hi16(a) * mct_hi16(b)));
+        }
+        static inline int32_t mct_smlabb(int32_t a, int32_t b, int32_t c) { return (int32_t)((uint32_t)c + (uint32_t)(mct_lo16(a) * mct_lo16(b))); }
+        static inline int32_t mct_smlabt(int32_t a, int32_t b, int32_t c) { return (int32_t)((uint32_t)c + (uint32_t)(mct_lo16(a) * mct_hi16(b))); }
+        static inline int32_t mct_smlatb(int32_t a, int32_t b, int32_t c) { return (int32_t)((uint32_t)c + (uint32_t)(mct_hi16(a) * mct_lo16(b))); }
+        static inline int32_t mct_uxtah_ror(int32_t a, uint32_t x, int rot) {
+            return (int32_t)((uint32_t)a + ((x >> rot | x << ((32 - rot) & 31)) & 0xFFFFu));
+        }
+        static inline int32_t mct_pkhbt(int32_t lo, int32_t hi) { return mct_halves(lo, hi); }
+        static inline int32_t mct_pkhtb(int32_t hi, int32_t lo) { return mct_halves(mct_hi16(lo), mct_hi16(hi)); }
+        static inline int32_t mct_qsub8(int32_t a, int32_t b) {
+            uint32_t r = 0;
+            for (int k = 0; k < 32; k += 8) {
+                int32_t d = (int8_t)(((uint32_t)a >> k) & 0xFF) - (int8_t)(((uint32_t)b >> k) & 0xFF);
+                r |= (uint32_t)(uint8_t)(d > 127 ? 127 : (d < -128 ? -128 : d)) << k;
+            }
+            return (int32_t)r;
+        }
+        static inline int32_t mct_max127_s8x4(int32_t x, int32_t m) {
+            (void)m;
+            uint32_t r = 0;
+            for (int k = 0; k < 32; k += 8) {
+                int32_t v = (int8_t)(((uint32_t)x >> k) & 0xFF);
+                r |= (uint32_t)(uint8_t)(v < -127 ? -127 : v) << k;
+            }
+            return (int32_t)r;
+        }
+        #endif
+        /* Four bytes at any alignment (the M4 and M7 load words unaligned). */
+        static inline int32_t mct_read_s8x4(const int8_t *p) { int32_t v; __builtin_memcpy(&v, p, 4); return v; }
+        static inline void mct_write_s8x4(int8_t *p, int32_t v) { __builtin_memcpy(p, &v, 4); }
+
+        """
+}
+
+extension Core {
+    /// The ARMv7E-M DSP extension (M4, M7); ARMv6-M (M0, M0+) has none.
+    public var hasDSP: Bool { self == .cortexM4 || self == .cortexM7 }
+}
