@@ -4,7 +4,7 @@ import MCUTrain
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a matrix of models × boards × algorithms × seeds and report which variant to ship.",
+        abstract: "Train a matrix of models × boards × kernel variants × algorithms × seeds and report which variant to ship.",
         discussion: """
             Writes results.json, results.csv, report.md and a self-contained report.html (SVG charts) into --out. \
             Cells run in parallel, each a full simulate (every step emulated); unchanged cells come from the cache. \
@@ -13,12 +13,13 @@ struct Compare: ParsableCommand {
 
     @Option(help: "Model file (repeatable). Default: the digits MLP.") var model: [String] = []
     @Option(help: "Board name or file (repeatable). Default: nrf52840.") var board: [String] = []
+    @Option(help: "Kernel variant, portable or dsp (repeatable). Default: portable.") var kernels: [KernelVariant] = []
     @Option(help: "Algorithm NAME or NAME:P=V,P=V (repeatable). Default: full.") var algorithm: [String] = []
     @Option(help: "Seed (repeatable). Default: 1.") var seed: [UInt64] = []
     @Option(help: "Training epochs per cell.") var epochs = 10
     @Option(help: "Data for every cell: a .bin or .csv file, or synthetic[:N]. Default: the digits for 64 inputs, else synthetic.")
     var data: String?
-    @Option(help: "A matrix file (JSON: models, boards, algorithms, seeds, epochs, data) instead of the axis flags.") var matrix: String?
+    @Option(help: "A matrix file (JSON: models, boards, kernels, algorithms, seeds, epochs, data) instead of the axis flags.") var matrix: String?
     @Option(help: "Run only shard I of N (1-based), e.g. 2/4.") var shard: String?
     @Option(parsing: .upToNextOption, help: "Merge these results.json files of one matrix's shards; runs nothing.") var merge: [String] = []
     @Option(help: "Where the reports go.") var out = "compare-report"
@@ -31,7 +32,7 @@ struct Compare: ParsableCommand {
         try reportingErrors {
             let comparison: Comparison
             if !merge.isEmpty {
-                guard matrix == nil, shard == nil, model.isEmpty, board.isEmpty, algorithm.isEmpty, seed.isEmpty else {
+                guard matrix == nil, shard == nil, model.isEmpty, board.isEmpty, kernels.isEmpty, algorithm.isEmpty, seed.isEmpty else {
                     throw ConfigError("--merge takes only results files (and --out): the matrix comes from them")
                 }
                 comparison = try Comparison.merge(merge)
@@ -49,13 +50,13 @@ struct Compare: ParsableCommand {
     private func runMatrix() throws -> Comparison {
         let matrix: ComparisonMatrix
         if let file = self.matrix {
-            guard model.isEmpty, board.isEmpty, algorithm.isEmpty, seed.isEmpty, data == nil else {
-                throw ConfigError("--matrix \(file) names the axes: give either it or --model/--board/--algorithm/--seed/--data")
+            guard model.isEmpty, board.isEmpty, kernels.isEmpty, algorithm.isEmpty, seed.isEmpty, data == nil else {
+                throw ConfigError("--matrix \(file) names the axes: give either it or --model/--board/--kernels/--algorithm/--seed/--data")
             }
             matrix = try ComparisonMatrix.load(path: file)
         } else {
             matrix = try ComparisonMatrix(models: model.isEmpty ? [ProjectPaths.examples + "/mlp-digits.json"] : model,
-                                          boards: board.isEmpty ? ["nrf52840"] : board, algorithms: algorithm.isEmpty ? ["full"] : algorithm,
+                                          boards: board.isEmpty ? ["nrf52840"] : board, kernels: kernels.isEmpty ? [.portable] : kernels, algorithms: algorithm.isEmpty ? ["full"] : algorithm,
                                           seeds: seed.isEmpty ? [1] : seed, epochs: epochs, data: data)
         }
         _ = try checked(jobs, option: "jobs", in: 1...64)
@@ -102,7 +103,7 @@ final class MatrixProgress {
             done += 1
             if cached { epochsLeft -= epochs }
             let eta = epochsRun > 0 && epochsLeft > 0 ? ", ETA \(Self.duration(Date().timeIntervalSince(begin) / Double(epochsRun) * Double(epochsLeft)))" : ""
-            emit(String(format: "[%d/%d cells] %@ on %@, %@, seed %llu: %.1f%%, %@ cycles/step%@%@", done, cells, r.model, r.board, cell.algorithm,
+            emit(String(format: "[%d/%d cells] %@ on %@, %@, %@ kernels, seed %llu: %.1f%%, %@ cycles/step%@%@", done, cells, r.model, r.board, cell.algorithm, cell.kernels.rawValue,
                         cell.seed, r.testAccuracy * 100, grouped(Int(r.cyclesPerStepMean.rounded())), cached ? " (cached)" : "", eta))
         }
     }

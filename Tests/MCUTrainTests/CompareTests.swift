@@ -6,7 +6,8 @@ import XCTest
 /// report holds its charts; and the summary's Pareto front and recommendation.
 final class CompareTests: XCTestCase {
     private static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mcutrain").path
-    private static let axes = ["--board", "nrf52840", "--board", "stm32f072", "--algorithm", "full", "--algorithm", "meprop:ratio=0.5",
+    private static let axes = ["--board", "nrf52840", "--board", "stm32f411", "--kernels", "portable", "--kernels", "dsp",
+                               "--algorithm", "full", "--algorithm", "meprop:ratio=0.5",
                                "--epochs", "1", "--data", "synthetic:60"]
 
     private func compare(_ args: [String], in dir: String) throws -> ToolRun {
@@ -20,7 +21,7 @@ final class CompareTests: XCTestCase {
         _ = try compare(Self.axes + ["--no-cache", "--out", dir + "/all"], in: dir)
         for i in 1...3 { _ = try compare(Self.axes + ["--no-cache", "--shard", "\(i)/3", "--out", dir + "/s\(i)"], in: dir) }
         let shard = try JSONDecoder().decode(Comparison.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/s2/results.json")))
-        XCTAssertEqual(shard.cells.map(\.index), [1], "shard 2 of 3 takes cells 1, 4, 7, ... of 4")
+        XCTAssertEqual(shard.cells.map(\.index), [1, 4, 7], "shard 2 of 3 takes every third cell from cell 1")
         _ = try compare(["--merge"] + (1...3).map { dir + "/s\($0)/results.json" } + ["--out", dir + "/merged"], in: dir)
         for file in ["results.json", "results.csv", "report.md", "report.html"] {
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/all/" + file)),
@@ -31,12 +32,21 @@ final class CompareTests: XCTestCase {
         XCTAssertTrue(html.contains("class=\"front\""), "the Pareto front is drawn")
         XCTAssertFalse(html.contains("src=") || html.contains("href="), "self-contained: nothing fetched")
         let csv = try String(contentsOfFile: dir + "/all/results.csv", encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(csv.count, 5)
+        XCTAssertEqual(csv.count, 9)
+        let all = try JSONDecoder().decode(Comparison.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/all/results.json")))
+        for (p, d) in zip(all.cells.filter { $0.kernels == .portable }, all.cells.filter { $0.kernels == .dsp }) {
+            XCTAssertEqual(p.testAccuracyByEpoch, d.testAccuracyByEpoch, "the variants train bit-identically")
+            XCTAssertLessThan(d.cyclesPerStepMean, p.cyclesPerStepMean, "dsp kernels are cheaper on \(p.board)")
+        }
         XCTAssertTrue(csv[2].contains("\"meprop:ratio=0.5\"") == false && csv[2].contains("meprop:ratio=0.5"), String(csv[2]))
 
         let missing = try runTool(Self.binary, ["compare", "--merge", dir + "/s1/results.json", dir + "/s2/results.json", "--out", dir + "/m2"])
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("cell 2 (") && missing.stderr.contains("a shard is missing"), missing.stderr)
+        let m0 = try runTool(Self.binary, ["compare", "--board", "stm32f072", "--kernels", "dsp", "--epochs", "1", "--data", "synthetic:40",
+                                           "--no-cache", "--build-dir", dir + "/build", "--out", dir + "/m0"])
+        XCTAssertEqual(m0.status, 1)
+        XCTAssertTrue(m0.stderr.contains("cell 0 (") && m0.stderr.contains("DSP extension"), m0.stderr)
         let twice = try runTool(Self.binary, ["compare", "--merge", dir + "/s1/results.json", dir + "/s1/results.json", "--out", dir + "/m3"])
         XCTAssertTrue(twice.stderr.contains("cell 0 is also in"), twice.stderr)
     }
@@ -61,7 +71,7 @@ final class CompareTests: XCTestCase {
     /// A cell whose figures are given: accuracy, cycles per step and peak RAM.
     private func cell(_ index: Int, _ algorithm: String, accuracy: Double, cycles: Double, peak: Int, board: String = "b") throws -> ComparisonCell {
         let json = """
-        {"index": \(index), "model": "m", "board": "\(board)", "algorithm": "\(algorithm)", "seed": 1, "core": "cortex-m4", "clock_hz": 64000000,
+        {"index": \(index), "model": "m", "board": "\(board)", "kernels": "portable", "algorithm": "\(algorithm)", "seed": 1, "core": "cortex-m4", "clock_hz": 64000000,
          "test_accuracy": \(accuracy), "float_reference_accuracy": 0.9, "cycles_per_step_mean": \(cycles), "cycles_per_step_max": 1, "ms_per_step": 1,
          "cycles_per_inference_mean": 1, "backward_macs_total": 1, "backward_macs_full_total": 2,
          "ram": {"parameters": 1, "arena": 1, "state": 1, "other": 0, "static_bytes": 3, "predicted_static_bytes": 3, "stack_peak_bytes": 0, "peak_bytes": \(peak)},
@@ -89,11 +99,14 @@ final class CompareTests: XCTestCase {
     func testMatrixShardsCoverEveryCellOnce() throws {
         let matrix = try ComparisonMatrix(models: ["m1", "m2"], boards: ["b1", "b2", "b3"], algorithms: ["full", "meprop"], seeds: [1, 2], epochs: 1, data: nil)
         XCTAssertEqual(matrix.cells.count, 24)
+        XCTAssertEqual(try ComparisonMatrix(models: ["m"], boards: ["b"], kernels: [.portable, .dsp], algorithms: ["full", "meprop"], seeds: [1],
+                                            epochs: 1, data: nil).cells.map { "\($0.kernels.rawValue) \($0.algorithm)" },
+                       ["portable full", "portable meprop", "dsp full", "dsp meprop"])
         let shards = try (1...5).map { matrix.cells(in: try Shard(parsing: "\($0)/5")).map(\.index) }
         XCTAssertEqual(shards.flatMap { $0 }.sorted(), Array(0..<24))
         XCTAssertEqual(shards[0], [0, 5, 10, 15, 20])
         let shipped = try ComparisonMatrix.load(path: ProjectPaths.examples + "/compare-digits-matrix.json")
-        XCTAssertEqual(shipped.cells.count, 8)
+        XCTAssertEqual(shipped.cells.count, 16)
         for model in shipped.models { XCTAssertNoThrow(try ModelSpec.load(path: model), model) }
         for bad in ["0/3", "4/3", "1/0", "x/2", "1/2/3", "2"] { assertError(try Shard(parsing: bad), mentions: ["--shard '\(bad)'"]) }
         assertError(try ComparisonMatrix(models: ["m"], boards: ["b"], algorithms: ["fool"], seeds: [1], epochs: 1, data: nil), mentions: ["fool"])

@@ -58,7 +58,7 @@ public struct BudgetCheck {
         let trained = budget.boards.filter(\.needsTraining)
         var cells: [String: ComparisonCell] = [:]
         if !trained.isEmpty {
-            let matrix = try ComparisonMatrix(models: budget.models, boards: trained.map(\.board), algorithms: [budget.algorithm],
+            let matrix = try ComparisonMatrix(models: budget.models, boards: trained.map(\.board), kernels: [budget.kernels], algorithms: [budget.algorithm],
                                               seeds: [budget.seed], epochs: budget.epochs, data: budget.data)
             progress("training \(matrix.cells.count) runs of \(budget.epochs) epochs for the limits that need one")
             let runner = ComparisonRunner(matrix: matrix, cache: cache, buildRoot: buildRoot, jobs: jobs)
@@ -113,7 +113,7 @@ public struct BudgetCheck {
         let (data, file) = try DataSource.load(budget.data, for: try Graph(spec, update: update), seed: budget.seed)
         let prepared = try PreparedRun(spec: spec, update: update, data: data, dataFile: file, testFraction: 0.2, seed: budget.seed)
         let source = Simulation.source(prepared, options: .init(epochs: budget.epochs, seed: budget.seed, update: update,
-                                                                algorithm: try TrainingAlgorithm.variant(budget.algorithm)))
+                                                                algorithm: try TrainingAlgorithm.variant(budget.algorithm), kernels: budget.kernels))
         let planned = source.memory.staticRAMBytes + Int(board.stackBytes)
         var outcomes: [Outcome] = []
         guard (try? MemoryBudget.check(source.memory, board: board, model: modelPath)) != nil else {

@@ -25,6 +25,7 @@ public struct BudgetFile: Sendable {
     public let epochs: Int
     public let seed: UInt64
     public let algorithm: String
+    public let kernels: KernelVariant
     public let data: String?
     public let boards: [Limits]
 
@@ -33,7 +34,7 @@ public struct BudgetFile: Sendable {
         let folder = (path as NSString).deletingLastPathComponent
         func near(_ p: String) -> String { p.hasPrefix("/") || folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p) }
         let t = raw.training
-        let file = BudgetFile(path: path, models: raw.models.map(near), epochs: t?.epochs ?? 10, seed: t?.seed ?? 1, algorithm: t?.algorithm ?? "full",
+        let file = BudgetFile(path: path, models: raw.models.map(near), epochs: t?.epochs ?? 10, seed: t?.seed ?? 1, algorithm: t?.algorithm ?? "full", kernels: t?.kernels ?? .portable,
                               data: t?.data.map { $0.hasPrefix("synthetic") ? $0 : near($0) },
                               boards: raw.boards.map { limits in
                                   var l = limits
@@ -75,13 +76,14 @@ public struct BudgetFile: Sendable {
     }
 
     private struct Training: Decodable {
-        let epochs: Int?, seed: UInt64?, algorithm: String?, data: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case epochs, seed, algorithm, data }
+        let epochs: Int?, seed: UInt64?, algorithm: String?, kernels: KernelVariant?, data: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case epochs, seed, algorithm, kernels, data }
         init(from decoder: Decoder) throws {
             let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
             epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
             seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
             algorithm = try c.decodeIfPresent(String.self, forKey: .algorithm)
+            kernels = try c.decodeIfPresent(KernelVariant.self, forKey: .kernels)
             data = try c.decodeIfPresent(String.self, forKey: .data)
         }
     }

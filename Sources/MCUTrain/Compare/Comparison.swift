@@ -29,7 +29,7 @@ public struct Comparison: Codable, Equatable, Sendable {
             }
         }
         if let missing = matrix.cells.first(where: { cells[$0.index] == nil }) {
-            throw ConfigError("cell \(missing.index) (\(missing.model), \(missing.board), \(missing.algorithm), seed \(missing.seed)) is in none of the files: a shard is missing")
+            throw ConfigError("cell \(missing.index) (\(missing.model), \(missing.board), \(missing.kernels.rawValue) kernels, \(missing.algorithm), seed \(missing.seed)) is in none of the files: a shard is missing")
         }
         return Comparison(matrix: matrix, shard: nil, cells: cells.values.map(\.1))
     }

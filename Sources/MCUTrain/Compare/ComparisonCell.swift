@@ -4,6 +4,7 @@ public struct ComparisonCell: Codable, Equatable, Sendable {
     public let index: Int
     public let model: String
     public let board: String
+    public let kernels: KernelVariant
     public let algorithm: String
     public let seed: UInt64
     public let core: String
@@ -28,7 +29,7 @@ public struct ComparisonCell: Codable, Equatable, Sendable {
     public let floatAccuracyByEpoch: [Double]
 
     public init(_ cell: ComparisonMatrix.Cell, report r: SimulationReport, board b: Board) {
-        index = cell.index; model = r.model; board = r.board; algorithm = cell.algorithm; seed = cell.seed
+        index = cell.index; model = r.model; board = r.board; kernels = cell.kernels; algorithm = cell.algorithm; seed = cell.seed
         core = b.core.rawValue; clockHz = r.clockHz
         testAccuracy = r.testAccuracy; floatReferenceAccuracy = r.floatReferenceAccuracy
         cyclesPerStepMean = r.cyclesPerStepMean; cyclesPerStepMax = r.cyclesPerStepMax; msPerStep = r.msPerStep
@@ -42,7 +43,7 @@ public struct ComparisonCell: Codable, Equatable, Sendable {
     public var fits: Bool { ram.peakBytes <= ramBudgetBytes && flashBytes <= flashBudgetBytes }
 
     enum CodingKeys: String, CodingKey {
-        case index, model, board, algorithm, seed, core, ram
+        case index, model, board, kernels, algorithm, seed, core, ram
         case clockHz = "clock_hz", testAccuracy = "test_accuracy", floatReferenceAccuracy = "float_reference_accuracy"
         case cyclesPerStepMean = "cycles_per_step_mean", cyclesPerStepMax = "cycles_per_step_max", msPerStep = "ms_per_step"
         case cyclesPerInferenceMean = "cycles_per_inference_mean"

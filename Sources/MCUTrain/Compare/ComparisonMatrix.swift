@@ -1,10 +1,12 @@
 import Foundation
 
-/// What `compare` runs: every model × board × algorithm × seed, each trained for `epochs`.
+/// What `compare` runs: every model × board × kernel variant × algorithm × seed, each trained
+/// for `epochs`.
 /// Written into every result file, so shards of one matrix can prove they belong together.
 public struct ComparisonMatrix: Codable, Equatable, Sendable {
     public var models: [String]
     public var boards: [String]
+    public var kernels: [KernelVariant]
     public var algorithms: [String]
     public var seeds: [UInt64]
     public var epochs: Int
@@ -16,12 +18,14 @@ public struct ComparisonMatrix: Codable, Equatable, Sendable {
         public let index: Int
         public let model: String
         public let board: String
+        public let kernels: KernelVariant
         public let algorithm: String
         public let seed: UInt64
     }
 
-    public init(models: [String], boards: [String], algorithms: [String], seeds: [UInt64], epochs: Int, data: String?) throws {
-        self.models = models; self.boards = boards; self.algorithms = algorithms; self.seeds = seeds; self.epochs = epochs; self.data = data
+    public init(models: [String], boards: [String], kernels: [KernelVariant] = [.portable], algorithms: [String], seeds: [UInt64], epochs: Int, data: String?) throws {
+        self.models = models; self.boards = boards; self.kernels = kernels; self.algorithms = algorithms; self.seeds = seeds
+        self.epochs = epochs; self.data = data
         try validate()
     }
 
@@ -29,9 +33,9 @@ public struct ComparisonMatrix: Codable, Equatable, Sendable {
     /// one model's runs, so shards deal cells round-robin instead (see `cells(in:)`).
     public var cells: [Cell] {
         var cells: [Cell] = []
-        for model in models { for board in boards { for algorithm in algorithms { for seed in seeds {
-            cells.append(Cell(index: cells.count, model: model, board: board, algorithm: algorithm, seed: seed))
-        } } } }
+        for model in models { for board in boards { for variant in kernels { for algorithm in algorithms { for seed in seeds {
+            cells.append(Cell(index: cells.count, model: model, board: board, kernels: variant, algorithm: algorithm, seed: seed))
+        } } } } }
         return cells
     }
 
@@ -46,6 +50,7 @@ public struct ComparisonMatrix: Codable, Equatable, Sendable {
             throw ConfigError("the matrix has no \(name)")
         }
         guard !seeds.isEmpty else { throw ConfigError("the matrix has no seeds") }
+        guard !kernels.isEmpty else { throw ConfigError("the matrix has no kernel variants") }
         guard (1...1000).contains(epochs) else { throw ConfigError("epochs \(epochs) is out of range: use 1...1000") }
         guard cells.count <= 10_000 else { throw ConfigError("the matrix has \(cells.count) cells: at most 10000") }
         for algorithm in algorithms { _ = try TrainingAlgorithm.variant(algorithm) }
@@ -77,7 +82,7 @@ extension ComparisonMatrix {
         func near(_ p: String) -> String { p.hasPrefix("/") || folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p) }
         do {
             return try ComparisonMatrix(models: file.models.map(near), boards: file.boards.map { $0.hasSuffix(".json") ? near($0) : $0 },
-                                        algorithms: file.algorithms ?? ["full"], seeds: file.seeds ?? [1], epochs: file.epochs ?? 10,
+                                        kernels: file.kernels ?? [.portable], algorithms: file.algorithms ?? ["full"], seeds: file.seeds ?? [1], epochs: file.epochs ?? 10,
                                         data: file.data.map { $0.hasPrefix("synthetic") ? $0 : near($0) })
         } catch let error as ConfigError {
             throw ConfigError("\(path): \(error.description)")
@@ -86,12 +91,13 @@ extension ComparisonMatrix {
 
     private struct MatrixFile: Decodable {
         let models: [String], boards: [String]
-        let algorithms: [String]?, seeds: [UInt64]?, epochs: Int?, data: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case models, boards, algorithms, seeds, epochs, data }
+        let kernels: [KernelVariant]?, algorithms: [String]?, seeds: [UInt64]?, epochs: Int?, data: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case models, boards, kernels, algorithms, seeds, epochs, data }
         init(from decoder: Decoder) throws {
             let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
             models = try c.decode([String].self, forKey: .models)
             boards = try c.decode([String].self, forKey: .boards)
+            kernels = try c.decodeIfPresent([KernelVariant].self, forKey: .kernels)
             algorithms = try c.decodeIfPresent([String].self, forKey: .algorithms)
             seeds = try c.decodeIfPresent([UInt64].self, forKey: .seeds)
             epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)

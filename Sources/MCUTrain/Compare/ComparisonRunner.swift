@@ -29,7 +29,7 @@ public struct ComparisonRunner {
                 report(.cell(cell, result, cached: cached))
                 return result
             } catch {
-                throw ConfigError("cell \(cell.index) (\(cell.model), \(cell.board), \(cell.algorithm), seed \(cell.seed)): \(error)")
+                throw ConfigError("cell \(cell.index) (\(cell.model), \(cell.board), \(cell.kernels.rawValue) kernels, \(cell.algorithm), seed \(cell.seed)): \(error)")
             }
         }.map { try $0.get() }
     }
@@ -40,10 +40,11 @@ public struct ComparisonRunner {
         let update: Graph.UpdateScheme = spec.sparseUpdate == nil ? .full : .sparse
         let (data, dataFile) = try DataSource.load(matrix.data, for: try Graph(spec, update: update), seed: cell.seed)
         let prepared = try PreparedRun(spec: spec, update: update, data: data, dataFile: dataFile, testFraction: 0.2, seed: cell.seed)
-        let options = Simulation.Options(epochs: matrix.epochs, seed: cell.seed, update: update, algorithm: try TrainingAlgorithm.variant(cell.algorithm))
+        let options = Simulation.Options(epochs: matrix.epochs, seed: cell.seed, update: update, algorithm: try TrainingAlgorithm.variant(cell.algorithm),
+                                         kernels: cell.kernels)
         let key = try cache?.key(source: Simulation.source(prepared, options: options), board: board,
                                  data: dataFile == DataSource.syntheticName ? matrix.data ?? "synthetic" : dataFile,
-                                 options: "simulate epochs \(options.epochs) seed \(options.seed) test \(options.testFraction) update \(update.rawValue) algorithm \(options.algorithm)")
+                                 options: "simulate epochs \(options.epochs) seed \(options.seed) test \(options.testFraction) update \(update.rawValue) algorithm \(options.algorithm) kernels \(cell.kernels.rawValue)")
         if let key, let report = cache?.load(SimulationReport.self, key: key) {
             return (ComparisonCell(cell, report: report, board: board), true)
         }

@@ -1,9 +1,9 @@
-/// The comparison read for a decision: cells of one variant (model, board, algorithm) pooled
+/// The comparison read for a decision: cells of one variant (model, board, kernels, algorithm) pooled
 /// over seeds, the accuracy-versus-cycles Pareto front of each model on each board, and the
 /// variant to ship there.
 public struct ComparisonSummary {
     public struct Variant {
-        public let model: String, board: String, algorithm: String, core: String
+        public let model: String, board: String, kernels: KernelVariant, algorithm: String, core: String
         public let cells: [ComparisonCell]
         public var accuracy: Double { mean(cells.map(\.testAccuracy)) }
         public var accuracyRange: ClosedRange<Double> { cells.map(\.testAccuracy).min()!...cells.map(\.testAccuracy).max()! }
@@ -20,7 +20,8 @@ public struct ComparisonSummary {
         public var accuracyByEpoch: [Double] {
             cells[0].testAccuracyByEpoch.indices.map { e in mean(cells.map { $0.testAccuracyByEpoch[e] }) }
         }
-        public var label: String { algorithm }
+        /// "tinypropv2 · dsp": what a chart or a table row calls the variant.
+        public var label: String { "\(algorithm) · \(kernels.rawValue)" }
     }
 
     /// Every variant of one model on one board.
@@ -63,9 +64,9 @@ public struct ComparisonSummary {
         for model in unique(cells.map(\.model)) {
             for board in unique(cells.filter { $0.model == model }.map(\.board)) {
                 let mine = cells.filter { $0.model == model && $0.board == board }
-                let variants = unique(mine.map(\.algorithm)).map { a in
-                    let runs = mine.filter { $0.algorithm == a }
-                    return Variant(model: model, board: board, algorithm: a, core: runs[0].core, cells: runs)
+                let variants = unique(mine.map { [$0.kernels.rawValue, $0.algorithm] }).map { key in
+                    let runs = mine.filter { [$0.kernels.rawValue, $0.algorithm] == key }
+                    return Variant(model: model, board: board, kernels: runs[0].kernels, algorithm: runs[0].algorithm, core: runs[0].core, cells: runs)
                 }
                 groups.append(Group(model: model, board: board, variants: variants))
             }

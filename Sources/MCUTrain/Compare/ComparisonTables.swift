@@ -31,12 +31,12 @@ public enum ComparisonTables {
     }
 
     public static func csv(_ c: Comparison) -> String {
-        let header = ["cell", "model", "board", "core", "clock_hz", "algorithm", "seed", "test_accuracy", "float_reference_accuracy",
+        let header = ["cell", "model", "board", "core", "clock_hz", "kernels", "algorithm", "seed", "test_accuracy", "float_reference_accuracy",
                       "cycles_per_step_mean", "cycles_per_step_max", "ms_per_step", "cycles_per_inference_mean", "energy_per_step_uj", "energy_per_epoch_uj",
                       "backward_macs_total", "backward_macs_full_total", "peak_ram_bytes", "parameters_bytes", "arena_bytes", "state_bytes",
                       "other_static_bytes", "stack_peak_bytes", "ram_budget_bytes", "flash_bytes", "flash_budget_bytes"]
         let rows = c.cells.map { x -> [String] in
-            [String(x.index), x.model, x.board, x.core, String(x.clockHz), x.algorithm, String(x.seed), String(x.testAccuracy), String(x.floatReferenceAccuracy),
+            [String(x.index), x.model, x.board, x.core, String(x.clockHz), x.kernels.rawValue, x.algorithm, String(x.seed), String(x.testAccuracy), String(x.floatReferenceAccuracy),
              String(x.cyclesPerStepMean), String(x.cyclesPerStepMax), String(x.msPerStep), String(x.cyclesPerInferenceMean),
              x.energyPerStepMicrojoules.map { String($0) } ?? "", x.energyPerEpochMicrojoules.map { String($0) } ?? "",
              String(x.backwardMACsTotal), String(x.backwardMACsFullTotal), String(x.ram.peakBytes), String(x.ram.parameters), String(x.ram.arena),
