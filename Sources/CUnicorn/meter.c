@@ -40,7 +40,7 @@ static bool grow(mct_meter *m) {
     return true;
 }
 
-static const mct_block_cost *lookup(mct_meter *m, uint32_t address, uint32_t size) {
+static mct_block_cost *lookup(mct_meter *m, uint32_t address, uint32_t size) {
     uint32_t s = slot_of(address, m->capacity);
     while (m->table[s].size != 0) {
         if (m->table[s].address == address && m->table[s].size == size) return &m->table[s];
@@ -51,6 +51,7 @@ static const mct_block_cost *lookup(mct_meter *m, uint32_t address, uint32_t siz
         return lookup(m, address, size);
     }
     mct_block_cost cost = {0};
+    cost.predictor = 1; /* weakly not taken; a target of 1 is never a Thumb block's address */
     if (!m->classify(m->classify_context, address, size, &cost)) return NULL;
     cost.address = address;
     cost.size = size;
@@ -98,10 +99,27 @@ void mct_meter_settle(mct_meter *m) {
     m->pending = false;
 }
 
+/* Charges a wrong guess and trains the predictor with where execution went. */
+static void predict(mct_meter *m, mct_block_cost *b, uint32_t next, bool fell) {
+    if (b->prediction == MCT_PREDICT_DIRECTION) {
+        bool taken = !fell;
+        if (taken != (b->predictor >= 2)) m->cycles += b->mispredict_cycles;
+        if (taken && b->predictor < 3) b->predictor++;
+        if (!taken && b->predictor > 0) b->predictor--;
+    } else {
+        if (b->predictor != next) m->cycles += b->mispredict_cycles;
+        b->predictor = next;
+    }
+}
+
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     mct_meter *m = user;
     uint32_t a = (uint32_t)address;
-    if (m->pending) m->cycles += (a == m->pending_end) ? m->pending_fall : m->pending_jump;
+    if (m->pending) {
+        bool fell = a == m->pending_end;
+        m->cycles += fell ? m->pending_fall : m->pending_jump;
+        if (m->pending_block->prediction) predict(m, m->pending_block, a, fell);
+    }
     m->pending = false;
     if (m->needs_access_hook) {
         /* Stop where registers and PC are exact (a block boundary), before this block runs or
@@ -111,7 +129,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         return;
     }
     if (size == 0) return;
-    const mct_block_cost *c = lookup(m, a, size);
+    mct_block_cost *c = lookup(m, a, size);
     if (!c) {
         if (stopping(m)) return;
         m->stop_reason = MCT_STOP_CLASSIFY_FAILED;
@@ -124,6 +142,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     m->pending_end = a + size;
     m->pending_fall = c->fall_cycles;
     m->pending_jump = c->jump_cycles;
+    m->pending_block = c;
     m->pending = true;
     if (m->cycles >= m->cycle_limit && !stopping(m)) {
         m->stop_reason = MCT_STOP_CYCLE_LIMIT;

@@ -109,6 +109,8 @@ public final class Machine {
             out.pointee.cycles = t.cycles
             out.pointee.fall_cycles = t.fallCycles
             out.pointee.jump_cycles = t.jumpCycles
+            out.pointee.mispredict_cycles = t.mispredictCycles
+            out.pointee.prediction = t.prediction.rawValue
             for site in t.divides { try watch(site) }
             for site in t.wordAccesses { try watch(site) }
             return true
