@@ -33,6 +33,7 @@ static bool grow(mct_meter *m) {
         uint32_t s = slot_of(e->address, capacity);
         while (table[s].size != 0) s = (s + 1) & (capacity - 1);
         table[s] = *e;
+        table[s].fall_next = table[s].jump_next = NULL;
     }
     free(m->table);
     m->table = table;
@@ -95,8 +96,8 @@ static void usage_fault(uc_engine *uc, mct_meter *m, mct_fault_kind kind, uint32
 }
 
 void mct_meter_settle(mct_meter *m) {
-    if (m->pending) m->cycles += m->pending_fall;
-    m->pending = false;
+    if (m->previous) m->cycles += m->previous->fall_cycles;
+    m->previous = NULL;
 }
 
 /* Charges a wrong guess and trains the predictor with where execution went. */
@@ -112,15 +113,22 @@ static void predict(mct_meter *m, mct_block_cost *b, uint32_t next, bool fell) {
     }
 }
 
+/* Runs at the start of every executed block, so the usual path is kept short: the previous
+ * block's entry remembers its successor on each path, and the hash table is only searched
+ * when that guess is wrong (a new block, or an indirect branch elsewhere). */
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     mct_meter *m = user;
     uint32_t a = (uint32_t)address;
-    if (m->pending) {
-        bool fell = a == m->pending_end;
-        m->cycles += fell ? m->pending_fall : m->pending_jump;
-        if (m->pending_block->prediction) predict(m, m->pending_block, a, fell);
+    mct_block_cost *p = m->previous, *c = NULL;
+    bool fell = false;
+    m->previous = NULL;
+    if (p) {
+        fell = a == p->address + p->size;
+        m->cycles += fell ? p->fall_cycles : p->jump_cycles;
+        if (p->prediction) predict(m, p, a, fell);
+        c = fell ? p->fall_next : p->jump_next;
+        if (c && (c->address != a || c->size != size)) c = NULL;
     }
-    m->pending = false;
     if (m->needs_access_hook) {
         /* Stop where registers and PC are exact (a block boundary), before this block runs or
          * is counted: the caller adds the hook and resumes here. */
@@ -129,21 +137,22 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         return;
     }
     if (size == 0) return;
-    mct_block_cost *c = lookup(m, a, size);
     if (!c) {
-        if (stopping(m)) return;
-        m->stop_reason = MCT_STOP_CLASSIFY_FAILED;
-        m->fault_pc = a;
-        uc_emu_stop(uc);
-        return;
+        const mct_block_cost *table = m->table;
+        c = lookup(m, a, size);
+        if (!c) {
+            if (stopping(m)) return;
+            m->stop_reason = MCT_STOP_CLASSIFY_FAILED;
+            m->fault_pc = a;
+            uc_emu_stop(uc);
+            return;
+        }
+        if (p && table == m->table) *(fell ? &p->fall_next : &p->jump_next) = c;
     }
-    m->cycles += c->cycles + fetch_stall(m, a, size);
+    m->cycles += c->cycles;
+    if (m->wait_states) m->cycles += fetch_stall(m, a, size);
     m->instructions += c->instructions;
-    m->pending_end = a + size;
-    m->pending_fall = c->fall_cycles;
-    m->pending_jump = c->jump_cycles;
-    m->pending_block = c;
-    m->pending = true;
+    m->previous = c;
     if (m->cycles >= m->cycle_limit && !stopping(m)) {
         m->stop_reason = MCT_STOP_CYCLE_LIMIT;
         m->fault_pc = a;

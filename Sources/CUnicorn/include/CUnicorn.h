@@ -30,6 +30,9 @@ typedef struct mct_block_cost {
     uint32_t mispredict_cycles; ///< added when the predictor guessed the outcome wrong
     uint32_t predictor;     ///< the guess kept between runs of the block: a 2-bit counter or the last target
     uint8_t prediction;     ///< MCT_PREDICT_*: how the block's last instruction is guessed
+    /// The blocks that followed last time on each path, so the next run of this block finds its
+    /// successor without a hash lookup (cleared when the table grows).
+    struct mct_block_cost *fall_next, *jump_next;
 } mct_block_cost;
 
 /// How the meter guesses the outcome of a block's last instruction (cores with branch prediction).
@@ -80,12 +83,9 @@ typedef struct mct_meter {
     uint64_t flash_stall_cycles;  ///< part of cycles: instruction fetches waiting on flash
     uint64_t instructions;
     uint64_t cycle_limit;         ///< stop once cycles reach this (always set: a run has a limit)
-    /* pending outcome of the previous block's last instruction */
-    uint32_t pending_end;
-    uint32_t pending_fall;
-    uint32_t pending_jump;
-    mct_block_cost *pending_block;  ///< its table entry, for the predictor (valid until the next lookup)
-    bool pending;
+    /// The block just counted, whose last instruction's outcome the next block settles;
+    /// NULL at the start of a run. Valid until the table grows, which only a lookup does.
+    mct_block_cost *previous;
     /* what stopped the run */
     mct_stop_reason stop_reason;
     uint32_t fault_address;

@@ -252,7 +252,7 @@ public final class Machine {
         var pc = entry
         while true {
             meter.pointee.stop_reason = MCT_STOP_NONE
-            meter.pointee.pending = false
+            meter.pointee.previous = nil
             hasTranslated = true
             let err = uc_emu_start(uc, UInt64(pc | 1), UInt64(returnAddress), 0, 0)
             mct_meter_settle(meter)
