@@ -53,6 +53,40 @@ static uint32_t register_words(int reg) {
     return (reg >= ARM_REG_D0 && reg <= ARM_REG_D31) ? 2 : 1;
 }
 
+/// Bit of a register in `mcc_insn.reads`/`writes`, or 0 for registers not tracked.
+static uint32_t register_bit(uint16_t reg) {
+    if (reg >= ARM_REG_R0 && reg <= ARM_REG_R12) return 1u << (reg - ARM_REG_R0);
+    switch (reg) {
+    case ARM_REG_SP: return 1u << 13;
+    case ARM_REG_LR: return 1u << 14;
+    case ARM_REG_PC: return 1u << 15;
+    case ARM_REG_CPSR: case ARM_REG_APSR: case ARM_REG_APSR_NZCV: return 1u << 16;
+    default: return 0;
+    }
+}
+
+static bool is_shift_instruction(arm_insn id) {
+    return id == ARM_INS_LSL || id == ARM_INS_LSR || id == ARM_INS_ASR || id == ARM_INS_ROR || id == ARM_INS_RRX;
+}
+
+static void register_sets(csh handle, const cs_insn *insn, mcc_insn *out) {
+    cs_regs read, written;
+    uint8_t read_count = 0, write_count = 0;
+    if (cs_regs_access(handle, insn, read, &read_count, written, &write_count) == CS_ERR_OK) {
+        for (uint8_t i = 0; i < read_count; i++) out->reads |= register_bit(read[i]);
+        for (uint8_t i = 0; i < write_count; i++) out->writes |= register_bit(written[i]);
+    }
+    const cs_arm *arm = &insn->detail->arm;
+    if (arm->update_flags) out->writes |= 1u << 16;
+    if (out->conditional && insn->id != ARM_INS_CBZ && insn->id != ARM_INS_CBNZ) out->reads |= 1u << 16;
+    if (arm->writeback && out->base != ARM_REG_INVALID) out->writes |= register_bit(out->base);
+    for (uint8_t i = 0; i < arm->op_count; i++) {
+        const cs_arm_op *op = &arm->operands[i];
+        if (op->type == ARM_OP_REG && op->shift.type != ARM_SFT_INVALID && op->shift.value != 0
+            && !is_shift_instruction(out->id)) out->shifted_operand = true;
+    }
+}
+
 static void flatten(const cs_insn *insn, mcc_insn *out) {
     const cs_arm *arm = &insn->detail->arm;
     *out = (mcc_insn){
@@ -105,7 +139,10 @@ size_t mcc_decode(mcc_decoder *decoder, const uint8_t *code, size_t size, uint32
     if (capacity == 0) return 0;  // cs_disasm reads a count of 0 as "no limit"
     cs_insn *insns = NULL;
     size_t count = cs_disasm(decoder->handle, code, size, address, capacity, &insns);
-    for (size_t i = 0; i < count; i++) flatten(&insns[i], &out[i]);
+    for (size_t i = 0; i < count; i++) {
+        flatten(&insns[i], &out[i]);
+        register_sets(decoder->handle, &insns[i], &out[i]);
+    }
     cs_free(insns, count);
     return count;
 }

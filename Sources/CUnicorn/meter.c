@@ -33,6 +33,7 @@ static bool grow(mct_meter *m) {
         uint32_t s = slot_of(e->address, capacity);
         while (table[s].size != 0) s = (s + 1) & (capacity - 1);
         table[s] = *e;
+        table[s].fall_next = table[s].jump_next = NULL;
     }
     free(m->table);
     m->table = table;
@@ -40,7 +41,7 @@ static bool grow(mct_meter *m) {
     return true;
 }
 
-static const mct_block_cost *lookup(mct_meter *m, uint32_t address, uint32_t size) {
+static mct_block_cost *lookup(mct_meter *m, uint32_t address, uint32_t size) {
     uint32_t s = slot_of(address, m->capacity);
     while (m->table[s].size != 0) {
         if (m->table[s].address == address && m->table[s].size == size) return &m->table[s];
@@ -51,6 +52,7 @@ static const mct_block_cost *lookup(mct_meter *m, uint32_t address, uint32_t siz
         return lookup(m, address, size);
     }
     mct_block_cost cost = {0};
+    cost.predictor = 1; /* weakly not taken; a target of 1 is never a Thumb block's address */
     if (!m->classify(m->classify_context, address, size, &cost)) return NULL;
     cost.address = address;
     cost.size = size;
@@ -94,15 +96,39 @@ static void usage_fault(uc_engine *uc, mct_meter *m, mct_fault_kind kind, uint32
 }
 
 void mct_meter_settle(mct_meter *m) {
-    if (m->pending) m->cycles += m->pending_fall;
-    m->pending = false;
+    if (m->previous) m->cycles += m->previous->fall_cycles;
+    m->previous = NULL;
 }
 
+/* Charges a wrong guess and trains the predictor with where execution went. */
+static void predict(mct_meter *m, mct_block_cost *b, uint32_t next, bool fell) {
+    if (b->prediction == MCT_PREDICT_DIRECTION) {
+        bool taken = !fell;
+        if (taken != (b->predictor >= 2)) m->cycles += b->mispredict_cycles;
+        if (taken && b->predictor < 3) b->predictor++;
+        if (!taken && b->predictor > 0) b->predictor--;
+    } else {
+        if (b->predictor != next) m->cycles += b->mispredict_cycles;
+        b->predictor = next;
+    }
+}
+
+/* Runs at the start of every executed block, so the usual path is kept short: the previous
+ * block's entry remembers its successor on each path, and the hash table is only searched
+ * when that guess is wrong (a new block, or an indirect branch elsewhere). */
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
     mct_meter *m = user;
     uint32_t a = (uint32_t)address;
-    if (m->pending) m->cycles += (a == m->pending_end) ? m->pending_fall : m->pending_jump;
-    m->pending = false;
+    mct_block_cost *p = m->previous, *c = NULL;
+    bool fell = false;
+    m->previous = NULL;
+    if (p) {
+        fell = a == p->address + p->size;
+        m->cycles += fell ? p->fall_cycles : p->jump_cycles;
+        if (p->prediction) predict(m, p, a, fell);
+        c = fell ? p->fall_next : p->jump_next;
+        if (c && (c->address != a || c->size != size)) c = NULL;
+    }
     if (m->needs_access_hook) {
         /* Stop where registers and PC are exact (a block boundary), before this block runs or
          * is counted: the caller adds the hook and resumes here. */
@@ -111,20 +137,22 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         return;
     }
     if (size == 0) return;
-    const mct_block_cost *c = lookup(m, a, size);
     if (!c) {
-        if (stopping(m)) return;
-        m->stop_reason = MCT_STOP_CLASSIFY_FAILED;
-        m->fault_pc = a;
-        uc_emu_stop(uc);
-        return;
+        const mct_block_cost *table = m->table;
+        c = lookup(m, a, size);
+        if (!c) {
+            if (stopping(m)) return;
+            m->stop_reason = MCT_STOP_CLASSIFY_FAILED;
+            m->fault_pc = a;
+            uc_emu_stop(uc);
+            return;
+        }
+        if (p && table == m->table) *(fell ? &p->fall_next : &p->jump_next) = c;
     }
-    m->cycles += c->cycles + fetch_stall(m, a, size);
+    m->cycles += c->cycles;
+    if (m->wait_states) m->cycles += fetch_stall(m, a, size);
     m->instructions += c->instructions;
-    m->pending_end = a + size;
-    m->pending_fall = c->fall_cycles;
-    m->pending_jump = c->jump_cycles;
-    m->pending = true;
+    m->previous = c;
     if (m->cycles >= m->cycle_limit && !stopping(m)) {
         m->stop_reason = MCT_STOP_CYCLE_LIMIT;
         m->fault_pc = a;

@@ -41,6 +41,27 @@ final class ProgramRunTests: XCTestCase {
         }
     }
 
+    /// The meter guesses each Cortex-M7 branch with a 2-bit counter that starts weakly not
+    /// taken. The loop block (subs + bne, one dual-issued cycle) runs n times: its first
+    /// taken branch and its final fall-through are mispredicted (8 cycles each: the flags
+    /// come from the instruction just before); `bx lr` adds 1 (its return ends the run).
+    func testCortexM7BranchPredictorInTheMeter() throws {
+        let dir = temporaryDirectory(self)
+        let board = try Board.load(path: writeFile(dir, "m7.json", """
+            {"name": "m7-tcm", "description": "Cortex-M7, code and data in TCM", "core": "cortex-m7", "clock_hz": 100000000, "stack_bytes": 1024,
+             "memory": [{"name": "itcm", "kind": "flash", "origin": "0x00000000", "size": 65536},
+                        {"name": "dtcm", "kind": "ram", "origin": "0x20000000", "size": 65536}]}
+            """))
+        let elf = try compile("""
+            __attribute__((naked, aligned(8))) int spin(int n __attribute__((unused))) {
+                __asm volatile("1: subs r0, r0, #1\\n bne 1b\\n bx lr\\n");
+            }
+            int main(void) { return spin(3); }
+            """, board: board)
+        XCTAssertEqual(try run(elf, board: board, function: "spin", [100]).cycles, 100 + 8 + 8 + 1)
+        XCTAssertEqual(try run(elf, board: board, function: "spin", [1]).cycles, 1 + 1, "a first fall-through is guessed right")
+    }
+
     func testProgramArgumentsReachArgv() throws {
         let board = try Board.resolve("nrf52840")
         let elf = try compile("""

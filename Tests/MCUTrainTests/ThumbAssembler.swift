@@ -13,9 +13,11 @@ extension XCTestCase {
 
     func expect(_ timing: BlockTiming, _ instructions: UInt32, _ cycles: UInt32,
                 fall: UInt32, jump: UInt32, divides: [DivideSite] = [], wordAccesses: [WordAccessSite] = [],
+                prediction: BranchPrediction = .none, mispredict: UInt32 = 0,
                 file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(timing, BlockTiming(instructions: instructions, cycles: cycles, fallCycles: fall,
-                                           jumpCycles: jump, divides: divides, wordAccesses: wordAccesses), file: file, line: line)
+                                           jumpCycles: jump, divides: divides, wordAccesses: wordAccesses,
+                                           prediction: prediction, mispredictCycles: mispredict), file: file, line: line)
     }
 }
 

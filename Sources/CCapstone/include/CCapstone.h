@@ -35,6 +35,13 @@ typedef struct mcc_insn {
     /// register excluded), or in the registers before a memory operand (LDRD/STRD: 2,
     /// VLDR/VSTR: 1 or 2). D registers count two words.
     uint32_t words;
+    /// Registers read and written, explicit or implicit: bit n is rn (13 SP, 14 LR, 15 PC),
+    /// bit 16 the flags. For scheduling dependent instructions on a dual-issue core.
+    uint32_t reads;
+    uint32_t writes;
+    /// A register operand is shifted or rotated by a constant (operand2 such as
+    /// `add r0, r1, r2, lsl #2`); plain shift instructions (LSL r0, r1, #2) are not.
+    bool shifted_operand;
 } mcc_insn;
 
 /// A Capstone handle set up for ARM Thumb + M-class with instruction detail.

@@ -27,7 +27,16 @@ typedef struct mct_block_cost {
     uint32_t cycles;        ///< all but the last instruction's branch outcome
     uint32_t fall_cycles;   ///< added when the next block starts at address + size
     uint32_t jump_cycles;   ///< added when it starts anywhere else (branch taken)
+    uint32_t mispredict_cycles; ///< added when the predictor guessed the outcome wrong
+    uint32_t predictor;     ///< the guess kept between runs of the block: a 2-bit counter or the last target
+    uint8_t prediction;     ///< MCT_PREDICT_*: how the block's last instruction is guessed
+    /// The blocks that followed last time on each path, so the next run of this block finds its
+    /// successor without a hash lookup (cleared when the table grows).
+    struct mct_block_cost *fall_next, *jump_next;
 } mct_block_cost;
+
+/// How the meter guesses the outcome of a block's last instruction (cores with branch prediction).
+enum { MCT_PREDICT_NONE = 0, MCT_PREDICT_DIRECTION = 1, MCT_PREDICT_TARGET = 2 };
 
 /// Called on a cache miss; fills `out` from the block's code. Returns false to stop the run.
 typedef bool (*mct_classify_fn)(void *context, uint32_t address, uint32_t size, mct_block_cost *out);
@@ -74,11 +83,9 @@ typedef struct mct_meter {
     uint64_t flash_stall_cycles;  ///< part of cycles: instruction fetches waiting on flash
     uint64_t instructions;
     uint64_t cycle_limit;         ///< stop once cycles reach this (always set: a run has a limit)
-    /* pending outcome of the previous block's last instruction */
-    uint32_t pending_end;
-    uint32_t pending_fall;
-    uint32_t pending_jump;
-    bool pending;
+    /// The block just counted, whose last instruction's outcome the next block settles;
+    /// NULL at the start of a run. Valid until the table grows, which only a lookup does.
+    mct_block_cost *previous;
     /* what stopped the run */
     mct_stop_reason stop_reason;
     uint32_t fault_address;

@@ -16,16 +16,35 @@ public struct BlockTiming: Equatable, Sendable {
     /// Loads and stores in the block that must be word aligned; not part of the timing, but
     /// found in the same decode so the emulator can check them.
     public var wordAccesses: [WordAccessSite]
+    /// How a core with branch prediction guesses where the block's last instruction goes;
+    /// `.none` on cores that do not predict (their refill is in `jumpCycles`).
+    public var prediction: BranchPrediction
+    /// Added when the guess is wrong, on top of `fallCycles` or `jumpCycles`.
+    public var mispredictCycles: UInt32
 
     public init(instructions: UInt32, cycles: UInt32, fallCycles: UInt32, jumpCycles: UInt32,
-                divides: [DivideSite] = [], wordAccesses: [WordAccessSite] = []) {
+                divides: [DivideSite] = [], wordAccesses: [WordAccessSite] = [],
+                prediction: BranchPrediction = .none, mispredictCycles: UInt32 = 0) {
         self.instructions = instructions
         self.cycles = cycles
         self.fallCycles = fallCycles
         self.jumpCycles = jumpCycles
         self.divides = divides
         self.wordAccesses = wordAccesses
+        self.prediction = prediction
+        self.mispredictCycles = mispredictCycles
     }
+}
+
+/// What the emulator's meter keeps per block to guess the outcome of its last instruction,
+/// since only the run tells whether a guess was right.
+public enum BranchPrediction: UInt8, Equatable, Sendable {
+    case none = 0
+    /// A conditional branch: a 2-bit saturating counter per branch, taken when it reads 2 or 3.
+    case direction = 1
+    /// A branch to an address from a register or memory (BX, POP {PC}, LDR PC, TBB): the
+    /// target it went to last time.
+    case target = 2
 }
 
 /// A divide whose time depends on its operands, so the emulator must look at them when the

@@ -109,6 +109,8 @@ public final class Machine {
             out.pointee.cycles = t.cycles
             out.pointee.fall_cycles = t.fallCycles
             out.pointee.jump_cycles = t.jumpCycles
+            out.pointee.mispredict_cycles = t.mispredictCycles
+            out.pointee.prediction = t.prediction.rawValue
             for site in t.divides { try watch(site) }
             for site in t.wordAccesses { try watch(site) }
             return true
@@ -250,7 +252,7 @@ public final class Machine {
         var pc = entry
         while true {
             meter.pointee.stop_reason = MCT_STOP_NONE
-            meter.pointee.pending = false
+            meter.pointee.previous = nil
             hasTranslated = true
             let err = uc_emu_start(uc, UInt64(pc | 1), UInt64(returnAddress), 0, 0)
             mct_meter_settle(meter)
