@@ -2,13 +2,14 @@
 /// what accuracy each cycle buys, whether the RAM and flash fit, how fast each one learns.
 enum ComparisonCharts {
     /// Accuracy against cycles per step on one board; the Pareto front dashed, the
-    /// recommended variant ringed, seed ranges as bars.
+    /// recommended variant ringed, seed ranges as bars, a legend of the variants below.
     static func pareto(_ g: ComparisonSummary.Group, colors: [String: String]) -> String {
         let vs = g.variants
         let cycles = vs.map(\.cyclesPerStep), accs = vs.flatMap { [$0.accuracyRange.lowerBound, $0.accuracyRange.upperBound] }.map { $0 * 100 }
-        let plot = SVGPlot(width: 520, height: 340,
+        var plot = SVGPlot(width: 520, height: 340 + 16 * Double(vs.count),
                            x: .init(covering: 0, cycles.max()! * 1.1, label: "cycles per training step (mean)", format: { grouped(Int($0)) }),
                            y: .init(covering: max(0, accs.min()! - 2), min(100, accs.max()! + 1), label: "test accuracy %", format: { format($0, 1) }))
+        plot.bottom += 16 * Double(vs.count)
         var marks: [String] = []
         let front = g.paretoFront
         if front.count > 1 {
@@ -24,10 +25,11 @@ enum ComparisonCharts {
             if front.contains(i) { marks.append("<circle class=\"onfront\" cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"9\"/>") }
             if recommended?.label == v.label { marks.append("<circle class=\"ship\" cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"13\"/>") }
             marks.append("<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"5\" fill=\"\(color)\"\(v.fits ? "" : " fill-opacity=\"0.25\"")><title>\(escapeXML(tooltip(v)))</title></circle>")
-            let right = x > (plot.left + plot.width) / 2
-            marks.append(text(n(right ? x - 8 : x + 8), n(y - 8), clipped(v.label, 36) + (v.fits ? "" : " (does not fit)"), "label", anchor: right ? "end" : "start"))
+            let row = plot.height - 16 * Double(vs.count - i) + 2
+            marks.append("<circle cx=\"\(n(plot.left + 5))\" cy=\"\(n(row - 4))\" r=\"5\" fill=\"\(color)\"/>")
+            marks.append(text(n(plot.left + 16), n(row), clipped(v.label, 70) + (v.fits ? "" : " (does not fit)") + (recommended?.label == v.label ? ": ship" : ""), "label"))
         }
-        return plot.svg(title: "\(clipped(g.model, 30)) on \(clipped(g.board, 20)): accuracy vs cycles", marks: marks)
+        return plot.svg(title: "\(clipped(g.model, 30)) on \(clipped(g.board, 20)): accuracy vs cycles", marks: marks, xLabelAt: 340 - 8)
     }
 
     static func tooltip(_ v: ComparisonSummary.Variant) -> String {
@@ -83,15 +85,16 @@ enum ComparisonCharts {
     }
 
     /// Test accuracy by epoch, one line per algorithm: the int8 arithmetic is the same on every
-    /// board, so boards share a line unless their curves differ.
-    static func learning(model: String, groups: [ComparisonSummary.Group], colors: [String: String]) -> String {
+    /// board and in every kernel variant, so they share a line unless their curves differ.
+    static func learning(model: String, groups: [ComparisonSummary.Group]) -> String {
         var curves: [(label: String, color: String, values: [Double])] = []
-        for label in unique(groups.flatMap { $0.variants.map(\.label) }) {
-            let perBoard = groups.compactMap { g in g.variants.first { $0.label == label }.map { (g.board, $0.accuracyByEpoch) } }
-            if Set(perBoard.map { $0.1 }).count == 1 {
-                curves.append((label + (groups.count > 1 ? " (every board)" : ""), colors[label] ?? chartColors[0], perBoard[0].1))
+        for (i, algorithm) in unique(groups.flatMap { $0.variants.map(\.algorithm) }).enumerated() {
+            let color = chartColors[i % chartColors.count]
+            let runs = groups.flatMap { g in g.variants.filter { $0.algorithm == algorithm }.map { ("\($0.kernels.rawValue) on \(g.board)", $0.accuracyByEpoch) } }
+            if Set(runs.map { $0.1 }).count == 1 {
+                curves.append((algorithm + (runs.count > 1 ? " (all \(runs.count) runs alike)" : ""), color, runs[0].1))
             } else {
-                curves += perBoard.map { ("\(label) on \($0.0)", colors[label] ?? chartColors[0], $0.1) }
+                curves += runs.map { ("\(algorithm), \($0.0)", color, $0.1) }
             }
         }
         let epochs = curves.map(\.values.count).max()!
@@ -104,8 +107,8 @@ enum ComparisonCharts {
             let points = c.values.enumerated().map { "\(n(plot.px(Double($0.offset + 1)))),\(n(plot.py($0.element * 100)))" }.joined(separator: " ")
             marks.append("<polyline class=\"curve\" points=\"\(points)\" style=\"stroke:\(c.color)\"><title>\(escapeXML(c.label))</title></polyline>")
             let y = plot.top + 14 + Double(i) * 16
-            marks.append(line(plot.width - plot.right - 190, y - 4, plot.width - plot.right - 172, y - 4, "curve", style: "stroke:\(c.color)"))
-            marks.append(text(n(plot.width - plot.right - 166), n(y), clipped(c.label, 30), "label"))
+            marks.append(line(plot.left + 10, y - 4, plot.left + 28, y - 4, "curve", style: "stroke:\(c.color)"))
+            marks.append(text(n(plot.left + 34), n(y), clipped(c.label, 62), "label"))
         }
         return plot.svg(title: "\(clipped(model, 30)): test accuracy by epoch", marks: marks)
     }

@@ -18,7 +18,7 @@ public enum ComparisonHTML {
             let groups = s.groups.filter { $0.model == model }
             body.append("<h2>\(escapeXML(model))</h2><p class=\"rule\">Each dot is a variant (mean over seeds; bars: the seeds' range). Dashed: the Pareto front of the variants that fit, where none is both more accurate and cheaper; ringed twice: the one to ship; faint: does not fit the board.</p><div class=\"charts\">")
             body += groups.map { ComparisonCharts.pareto($0, colors: colors) }
-            body.append(ComparisonCharts.learning(model: model, groups: groups, colors: colors))
+            body.append(ComparisonCharts.learning(model: model, groups: groups))
             body.append("</div>")
         }
         body.append("<h2>Memory</h2><p class=\"rule\">Peak RAM as measured in the run (static data from the ELF plus the stack's high-water mark), largest over seeds; red dashes: the board's budget.</p><div class=\"charts\">")

@@ -33,7 +33,8 @@ struct SVGPlot {
     func py(_ v: Double) -> Double { top + (1 - (v - y.lo) / (y.hi - y.lo)) * (height - top - bottom) }
 
     /// An `<svg>` with the title, grid, ticks and axis labels around `marks`.
-    func svg(title: String, marks: [String], yTicks: Bool = true) -> String {
+    /// `xLabelAt`: the x axis title's baseline, when a legend takes the bottom of the chart.
+    func svg(title: String, marks: [String], yTicks: Bool = true, xLabelAt: Double? = nil) -> String {
         var parts = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\">",
                      "<title>\(escapeXML(title))</title>",
                      text(n(left), "18", title, "title")]
@@ -48,7 +49,7 @@ struct SVGPlot {
             }
         }
         parts.append("<rect class=\"frame\" x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(width - left - right))\" height=\"\(n(height - top - bottom))\"/>")
-        parts.append(text(n((left + width - right) / 2), n(height - 8), x.label, "axis", anchor: "middle"))
+        parts.append(text(n((left + width - right) / 2), n(xLabelAt ?? height - 8), x.label, "axis", anchor: "middle"))
         if !y.label.isEmpty {
             parts.append("<text class=\"axis\" text-anchor=\"middle\" transform=\"translate(14 \(n((top + height - bottom) / 2))) rotate(-90)\">\(escapeXML(y.label))</text>")
         }
