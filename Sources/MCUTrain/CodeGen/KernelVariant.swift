@@ -29,6 +29,7 @@ public enum KernelVariant: String, CaseIterable, Sendable, Codable {
         static inline int32_t mct_smlabb(int32_t a, int32_t b, int32_t c) { return __smlabb(a, b, c); }
         static inline int32_t mct_smlabt(int32_t a, int32_t b, int32_t c) { return __smlabt(a, b, c); }
         static inline int32_t mct_smlatb(int32_t a, int32_t b, int32_t c) { return __smlatb(a, b, c); }
+        static inline int32_t mct_smlatt(int32_t a, int32_t b, int32_t c) { return __smlatt(a, b, c); }
         /* a + the low half of x rotated right by rot (0, 8, 16 or 24). */
         #define mct_uxtah_ror(a, x, rot) ({ int32_t r_; __asm__("uxtah %0, %1, %2, ror #" #rot : "=r"(r_) : "r"(a), "r"(x)); r_; })
         /* Bottom halves: lo's low, hi's high. */
@@ -54,6 +55,7 @@ public enum KernelVariant: String, CaseIterable, Sendable, Codable {
         static inline int32_t mct_smlabb(int32_t a, int32_t b, int32_t c) { return (int32_t)((uint32_t)c + (uint32_t)(mct_lo16(a) * mct_lo16(b))); }
         static inline int32_t mct_smlabt(int32_t a, int32_t b, int32_t c) { return (int32_t)((uint32_t)c + (uint32_t)(mct_lo16(a) * mct_hi16(b))); }
         static inline int32_t mct_smlatb(int32_t a, int32_t b, int32_t c) { return (int32_t)((uint32_t)c + (uint32_t)(mct_hi16(a) * mct_lo16(b))); }
+        static inline int32_t mct_smlatt(int32_t a, int32_t b, int32_t c) { return (int32_t)((uint32_t)c + (uint32_t)(mct_hi16(a) * mct_hi16(b))); }
         static inline int32_t mct_uxtah_ror(int32_t a, uint32_t x, int rot) {
             return (int32_t)((uint32_t)a + ((x >> rot | x << ((32 - rot) & 31)) & 0xFFFFu));
         }

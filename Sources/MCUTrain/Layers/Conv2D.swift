@@ -20,10 +20,10 @@ struct Conv2D: Convolution {
 
     // MARK: C
 
-    static let kernelSource = KernelCode(declarations: declarations, definitions: portableForward + backward)
+    static let kernelSource = KernelCode(declarations: declarations, definitions: portableForward + portableInputError + update)
 
     static func kernelSource(_ variant: KernelVariant) -> KernelCode {
-        KernelCode(declarations: declarations, definitions: (variant == .dsp ? dspForward : portableForward) + backward)
+        KernelCode(declarations: declarations, definitions: (variant == .dsp ? dspForwardAndInputError : portableForward + portableInputError) + update)
     }
 
     private static let declarations = """
@@ -61,10 +61,9 @@ struct Conv2D: Convolution {
 
         """
 
-    /// The input error and update both variants share.
-    private static let backward = """
+    private static let portableInputError = """
 
-        /* ---- conv2d: input error, update ---- */
+        /* ---- conv2d: input error ---- */
 
         /* acc = the transposed convolution of err: every output error scattered back through its
          * taps. Returns the MACs run. */
@@ -92,6 +91,13 @@ struct Conv2D: Convolution {
                     }
             return macs;
         }
+
+        """
+
+    /// The update both variants share.
+    private static let update = """
+
+        /* ---- conv2d: update ---- */
 
         /* Each weight's gradient summed over the output positions, then applied at once (no
          * gradient buffer): the first weight_channels channels' weights, every channel's bias.
