@@ -23,7 +23,7 @@ struct Conv2D: Convolution {
     static let kernelSource = KernelCode(declarations: declarations, definitions: portableForward + portableInputError + update)
 
     static func kernelSource(_ variant: KernelVariant) -> KernelCode {
-        KernelCode(declarations: declarations, definitions: (variant == .dsp ? dspForwardAndInputError : portableForward + portableInputError) + update)
+        KernelCode(declarations: declarations, definitions: variant == .dsp ? dsp : portableForward + portableInputError + update)
     }
 
     private static let declarations = """
@@ -94,7 +94,6 @@ struct Conv2D: Convolution {
 
         """
 
-    /// The update both variants share.
     private static let update = """
 
         /* ---- conv2d: update ---- */

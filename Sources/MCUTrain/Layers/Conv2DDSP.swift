@@ -4,9 +4,9 @@
 /// product of (taps inside) × in_c bytes, run for four output channels at once like a dense
 /// layer's rows (a pointwise conv is a dense layer per pixel).
 extension Conv2D {
-    static let dspForwardAndInputError = """
+    static let dsp = """
 
-        /* ---- conv2d (DSP): forward, input error; update as portable ---- */
+        /* ---- conv2d (DSP): forward, input error ---- */
 
         /* One output pixel, all its channels: `rows` kernel rows of n contiguous bytes each, the
          * input's rows in_row bytes apart and the weights' w_row apart (channels taps apart).
@@ -181,6 +181,126 @@ extension Conv2D {
                     else mct_conv2d_pixel_s8(src, n, rows, in_row, wk, w_row, taps, oc, bias, shift, lo, hi, out);
                 }
             }
+        }
+
+        /* ---- conv2d (DSP): update ---- */
+
+        /* g[k] += sum over output positions of err * in[ci + k], k < 4, for one channel and one
+         * tap: output rows [oy0, oy1), columns [ox0, ox1), the inputs xs = stride * in_c bytes
+         * apart along a row: one word of inputs split by SXTB16 times the error (SMLABB/SMLATB). */
+        static inline __attribute__((always_inline)) void mct_conv2d_gradient4_s8(const mct_dims_t *d, const int8_t *in, const int8_t *err,
+                                                                                  int oy0, int oy1, int ox0, int ox1, int ky, int kx,
+                                                                                  int32_t *g0, int32_t *g1, int32_t *g2, int32_t *g3) {
+            const int ic = d->in_c, oc = d->out_c, xs = d->stride * ic;
+            int32_t a = 0, b = 0, c = 0, e4 = 0;
+            /* Whole output rows over an input as wide as the output (a pointwise layer at stride
+             * 1): the rows follow each other in both tensors, one run of positions. */
+            int rows = oy1 - oy0, run = ox1 - ox0;
+            if (rows > 1 && ox0 == 0 && ox1 == d->out_w && d->in_w == d->out_w) {
+                run *= rows;
+                rows = 1;
+            }
+            for (int oy = oy0; oy < oy0 + rows; oy++) {
+                const int iy = oy * d->stride + ky - d->pad_t, ix = ox0 * d->stride + kx - d->pad_l;
+                const int8_t *x = in + (iy * d->in_w + ix) * ic, *e = err + (oy * d->out_w + ox0) * oc;
+                const int last = ox0 + run;
+                int ox = ox0;
+                if (run & 1) {
+                    int32_t ev = e[0], v = mct_read_s8x4(x), l = mct_sxtb16(v), h = mct_sxtb16_ror8(v);
+                    a = mct_smlabb(l, ev, a); c = mct_smlatb(l, ev, c);
+                    b = mct_smlabb(h, ev, b); e4 = mct_smlatb(h, ev, e4);
+                    ox++; x += xs; e += oc;
+                }
+                if (ox < last) {
+        #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+                    /* Two positions a pass, all 14 registers (about 23 cycles per 8 MACs). */
+                    const int8_t *end = e + (last - ox) * oc;
+                    int32_t v0, v1, e0, e1, l;
+                    __asm__ volatile(
+                    "1:\\n\\t"
+                    "ldr %[v0], [%[x]]\\n\\t"
+                    "ldr %[v1], [%[x], %[xs]]\\n\\t"
+                    "ldrsb %[e0], [%[e]]\\n\\t"
+                    "ldrsb %[e1], [%[e], %[oc]]\\n\\t"
+                    "sxtb16 %[l], %[v0]\\n\\t"
+                    "sxtb16 %[v0], %[v0], ror #8\\n\\t"
+                    "smlabb %[a], %[l], %[e0], %[a]\\n\\t"
+                    "smlatb %[c], %[l], %[e0], %[c]\\n\\t"
+                    "smlabb %[b], %[v0], %[e0], %[b]\\n\\t"
+                    "smlatb %[d], %[v0], %[e0], %[d]\\n\\t"
+                    "sxtb16 %[l], %[v1]\\n\\t"
+                    "sxtb16 %[v1], %[v1], ror #8\\n\\t"
+                    "smlabb %[a], %[l], %[e1], %[a]\\n\\t"
+                    "smlatb %[c], %[l], %[e1], %[c]\\n\\t"
+                    "smlabb %[b], %[v1], %[e1], %[b]\\n\\t"
+                    "smlatb %[d], %[v1], %[e1], %[d]\\n\\t"
+                    "add %[x], %[x], %[xs], lsl #1\\n\\t"
+                    "add %[e], %[e], %[oc], lsl #1\\n\\t"
+                    "cmp %[e], %[end]\\n\\t"
+                    "bne 1b"
+                        : [x] "+r"(x), [e] "+r"(e), [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [d] "+r"(e4),
+                          [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [l] "=&r"(l)
+                        : [xs] "r"(xs), [oc] "r"(oc), [end] "r"(end)
+                        : "cc", "memory");
+        #else
+                    for (; ox < last; ox++, x += xs, e += oc) {
+                        int32_t ev = e[0], v = mct_read_s8x4(x), l = mct_sxtb16(v), h = mct_sxtb16_ror8(v);
+                        a = mct_smlabb(l, ev, a); c = mct_smlatb(l, ev, c);
+                        b = mct_smlabb(h, ev, b); e4 = mct_smlatb(h, ev, e4);
+                    }
+        #endif
+                }
+            }
+            *g0 = a; *g1 = b; *g2 = c; *g3 = e4;
+        }
+
+        /* As the portable update, weight by weight in the same order with the same draws; only
+         * the gradients of four input channels are summed at once. */
+        uint32_t mct_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
+                                      int weight_channels, int w_shift, int b_shift, mct_rng_t *rng) {
+            const int ic = d->in_c, oc = d->out_c, positions = d->out_h * d->out_w;
+            const uint32_t channel_macs = mct_taps_inside(d) * (uint32_t)ic;
+            uint32_t macs = 0;
+            for (int co = 0; co < oc; co++) {
+                int32_t gb = 0, any = 0;
+                for (int p = 0; p < positions; p++) {
+                    gb += err[p * oc + co];
+                    any |= err[p * oc + co];
+                }
+                if (!any) continue;
+                if (co < weight_channels) {
+                    int8_t *wk = w + co * d->k_h * d->k_w * ic;
+                    macs += channel_macs;
+                    for (int ky = 0; ky < d->k_h; ky++) {
+                        /* The output rows and columns whose tap (ky, kx) lies inside the input. */
+                        int oy0 = 0, oy1;
+                        while (oy0 < d->out_h && oy0 * d->stride + ky - d->pad_t < 0) oy0++;
+                        for (oy1 = oy0; oy1 < d->out_h && oy1 * d->stride + ky - d->pad_t < d->in_h; oy1++) {}
+                        for (int kx = 0; kx < d->k_w; kx++) {
+                            int ox0 = 0, ox1;
+                            while (ox0 < d->out_w && ox0 * d->stride + kx - d->pad_l < 0) ox0++;
+                            for (ox1 = ox0; ox1 < d->out_w && ox1 * d->stride + kx - d->pad_l < d->in_w; ox1++) {}
+                            int ci = 0;
+                            for (; ci + 4 <= ic; ci += 4, wk += 4) {
+                                int32_t g[4];
+                                mct_conv2d_gradient4_s8(d, in + ci, err + co, oy0, oy1, ox0, ox1, ky, kx, &g[0], &g[1], &g[2], &g[3]);
+                                for (int k = 0; k < 4; k++)
+                                    wk[k] = mct_saturate_s8((int32_t)wk[k] - mct_stochastic_shift(g[k], w_shift, rng), -127, 127);
+                            }
+                            for (; ci < ic; ci++, wk++) {
+                                int32_t g = 0;
+                                for (int oy = oy0; oy < oy1; oy++)
+                                    for (int ox = ox0; ox < ox1; ox++)
+                                        g += (int32_t)err[(oy * d->out_w + ox) * oc + co]
+                                             * in[((oy * d->stride + ky - d->pad_t) * d->in_w + ox * d->stride + kx - d->pad_l) * ic + ci];
+                                *wk = mct_saturate_s8((int32_t)*wk - mct_stochastic_shift(g, w_shift, rng), -127, 127);
+                            }
+                        }
+                    }
+                }
+                bias[co] -= mct_stochastic_shift(gb, b_shift, rng);
+            }
+            return macs;
         }
 
         """
