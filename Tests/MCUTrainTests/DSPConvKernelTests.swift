@@ -68,6 +68,16 @@ extension BitExactTests {
         ConvCase(h: 3, w: 3, c: 1, op: "conv2d", fields: #""filters": 3, "kernel": [3, 3], "padding": "same""#),
     ]
 
+    static let depthwiseCases = [
+        ConvCase(h: 5, w: 3, c: 7, op: "depthwise_conv2d", fields: #""kernel": [1, 1]"#),
+        ConvCase(h: 6, w: 7, c: 8, op: "depthwise_conv2d", fields: #""kernel": [3, 3], "padding": "same""#),
+        ConvCase(h: 7, w: 5, c: 13, op: "depthwise_conv2d", fields: #""kernel": [3, 2], "stride": 2, "padding": "same""#),
+        ConvCase(h: 9, w: 6, c: 4, op: "depthwise_conv2d", fields: #""kernel": [3, 3], "stride": 2"#),
+        ConvCase(h: 8, w: 5, c: 6, op: "depthwise_conv2d", fields: #""kernel": [5, 3], "stride": 3, "padding": "same""#),
+        ConvCase(h: 2, w: 3, c: 5, op: "depthwise_conv2d", fields: #""kernel": [5, 5], "padding": "same""#),
+        ConvCase(h: 1, w: 1, c: 3, op: "depthwise_conv2d", fields: #""kernel": [3, 3], "padding": "same""#),
+    ]
+
     static func json(_ c: ConvCase) -> String {
         #"{"name": "k", "input": {"shape": [\#(c.h), \#(c.w), \#(c.c)]}, "layers": [{"op": "\#(c.op)", "name": "c", \#(c.fields)}, "#
             + #"{"op": "flatten", "name": "f"}, {"op": "dense", "name": "out", "units": 3}], "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 6}}"#
@@ -142,6 +152,10 @@ extension BitExactTests {
 
     func testConv2DKernelsOfBothVariantsMatchTheTwin() throws {
         try assertKernelsMatchTheTwin(Conv2D.self, cases: Self.conv2dCases)
+    }
+
+    func testDepthwiseKernelsOfBothVariantsMatchTheTwin() throws {
+        try assertKernelsMatchTheTwin(DepthwiseConv2D.self, cases: Self.depthwiseCases)
     }
 
     /// A CNN with pointwise and strided convolutions trained end to end with the DSP kernels.
