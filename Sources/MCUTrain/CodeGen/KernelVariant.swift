@@ -204,6 +204,87 @@ public enum KernelVariant: String, CaseIterable, Sendable, Codable {
             return s;
         }
 
+        /* s[k] += sum_j p[j * stride + k] * e[j] over n rows, for k < 4 (a dense layer's or a
+         * convolution's input error): four inputs' sums down the rows (bytes 0/2 and 1/3 of each row word times that row's error, SMLABB/SMLATB);
+         * four errors are one word, and a zero word skips its four rows. */
+        static inline __attribute__((always_inline)) void mct_columns4_s8(const int8_t *p, int stride, const int8_t *e, int n,
+                                                                         int32_t *s0, int32_t *s1, int32_t *s2, int32_t *s3) {
+            int32_t a = *s0, b = *s1, c = *s2, d = *s3;
+            const int8_t *p0 = p, *p2 = p + 2 * stride, *end = e + (n & ~3);
+            if (e != end) {
+        #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+                /* Written out: all 14 registers, the row loads in pairs (about 42 cycles per 16 MACs). */
+                int32_t t, e02, e13, v0, v1;
+                __asm__ volatile(
+                    "1:\\n\\t"
+                    "ldr %[t], [%[e]], #4\\n\\t"
+                    "cmp %[t], #0\\n\\t"
+                    "beq 2f\\n\\t"
+                    "sxtb16 %[e02], %[t]\\n\\t"
+                    "sxtb16 %[e13], %[t], ror #8\\n\\t"
+                    "ldr %[v0], [%[p0]]\\n\\t"
+                    "ldr %[v1], [%[p0], %[stride]]\\n\\t"
+                    "sxtb16 %[t], %[v0]\\n\\t"
+                    "sxtb16 %[v0], %[v0], ror #8\\n\\t"
+                    "smlabb %[a], %[t], %[e02], %[a]\\n\\t"
+                    "smlatb %[c], %[t], %[e02], %[c]\\n\\t"
+                    "smlabb %[b], %[v0], %[e02], %[b]\\n\\t"
+                    "smlatb %[d], %[v0], %[e02], %[d]\\n\\t"
+                    "sxtb16 %[t], %[v1]\\n\\t"
+                    "sxtb16 %[v1], %[v1], ror #8\\n\\t"
+                    "smlabb %[a], %[t], %[e13], %[a]\\n\\t"
+                    "smlatb %[c], %[t], %[e13], %[c]\\n\\t"
+                    "smlabb %[b], %[v1], %[e13], %[b]\\n\\t"
+                    "smlatb %[d], %[v1], %[e13], %[d]\\n\\t"
+                    "ldr %[v0], [%[p2]]\\n\\t"
+                    "ldr %[v1], [%[p2], %[stride]]\\n\\t"
+                    "sxtb16 %[t], %[v0]\\n\\t"
+                    "sxtb16 %[v0], %[v0], ror #8\\n\\t"
+                    "smlabt %[a], %[t], %[e02], %[a]\\n\\t"
+                    "smlatt %[c], %[t], %[e02], %[c]\\n\\t"
+                    "smlabt %[b], %[v0], %[e02], %[b]\\n\\t"
+                    "smlatt %[d], %[v0], %[e02], %[d]\\n\\t"
+                    "sxtb16 %[t], %[v1]\\n\\t"
+                    "sxtb16 %[v1], %[v1], ror #8\\n\\t"
+                    "smlabt %[a], %[t], %[e13], %[a]\\n\\t"
+                    "smlatt %[c], %[t], %[e13], %[c]\\n\\t"
+                    "smlabt %[b], %[v1], %[e13], %[b]\\n\\t"
+                    "smlatt %[d], %[v1], %[e13], %[d]\\n\\t"
+                    "2:\\n\\t"
+                    "add %[p0], %[p0], %[stride], lsl #2\\n\\t"
+                    "add %[p2], %[p2], %[stride], lsl #2\\n\\t"
+                    "cmp %[e], %[end]\\n\\t"
+                    "bne 1b"
+                    : [e] "+r"(e), [p0] "+r"(p0), [p2] "+r"(p2), [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [d] "+r"(d),
+                      [t] "=&r"(t), [e02] "=&r"(e02), [e13] "=&r"(e13), [v0] "=&r"(v0), [v1] "=&r"(v1)
+                    : [stride] "r"(stride), [end] "r"(end)
+                    : "cc", "memory");
+        #else
+                for (; e != end; e += 4, p0 += 4 * stride, p2 += 4 * stride) {
+                    int32_t ev = mct_read_s8x4(e);
+                    if (ev == 0) continue;
+                    /* Errors 0 and 2, 1 and 3 as halfword pairs: rows 0 and 1 take the bottoms, 2 and 3 the tops. */
+                    int32_t e02 = mct_sxtb16(ev), e13 = mct_sxtb16_ror8(ev);
+                    int32_t v0 = mct_read_s8x4(p0), v1 = mct_read_s8x4(p0 + stride), v2 = mct_read_s8x4(p2), v3 = mct_read_s8x4(p2 + stride);
+                    int32_t lo = mct_sxtb16(v0), hi = mct_sxtb16_ror8(v0);
+                    a = mct_smlabb(lo, e02, a); c = mct_smlatb(lo, e02, c); b = mct_smlabb(hi, e02, b); d = mct_smlatb(hi, e02, d);
+                    lo = mct_sxtb16(v1); hi = mct_sxtb16_ror8(v1);
+                    a = mct_smlabb(lo, e13, a); c = mct_smlatb(lo, e13, c); b = mct_smlabb(hi, e13, b); d = mct_smlatb(hi, e13, d);
+                    lo = mct_sxtb16(v2); hi = mct_sxtb16_ror8(v2);
+                    a = mct_smlabt(lo, e02, a); c = mct_smlatt(lo, e02, c); b = mct_smlabt(hi, e02, b); d = mct_smlatt(hi, e02, d);
+                    lo = mct_sxtb16(v3); hi = mct_sxtb16_ror8(v3);
+                    a = mct_smlabt(lo, e13, a); c = mct_smlatt(lo, e13, c); b = mct_smlabt(hi, e13, b); d = mct_smlatt(hi, e13, d);
+                }
+        #endif
+            }
+            for (int j = 0; j < (n & 3); j++, p0 += stride) {
+                int32_t v = mct_read_s8x4(p0), lo = mct_sxtb16(v), hi = mct_sxtb16_ror8(v), x = end[j];
+                a = mct_smlabb(lo, x, a); c = mct_smlatb(lo, x, c);
+                b = mct_smlabb(hi, x, b); d = mct_smlatb(hi, x, d);
+            }
+            *s0 = a; *s1 = b; *s2 = c; *s3 = d;
+        }
+
         """
 }
 

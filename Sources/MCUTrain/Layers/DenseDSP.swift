@@ -31,34 +31,15 @@ extension Dense {
             for (; j < n_out; j++) logits[j] = mct_dot1_s8(in, n_in, w + j * n_in, bias[j]);
         }
 
-        /* Four inputs' sums over four rows: bytes 0/2 and 1/3 of each row word times that row's
-         * error (SMLABB/SMLATB), so the sums stay in registers over all rows. */
-        #define MCT_COLUMNS4(p, e)                                                                    \\
-            do {                                                                                      \\
-                int32_t v_ = mct_read_s8x4(p), e_ = (e), lo_ = mct_sxtb16(v_), hi_ = mct_sxtb16_ror8(v_); \\
-                s0 = mct_smlabb(lo_, e_, s0); s2 = mct_smlatb(lo_, e_, s2);                            \\
-                s1 = mct_smlabb(hi_, e_, s1); s3 = mct_smlatb(hi_, e_, s3);                            \\
-            } while (0)
-
-        /* acc[i] = sum_j w[j][i] * err[j], four inputs at a time down all rows; four errors are
-         * one word, and a zero word skips its four rows. Returns the MACs of non-zero rows. */
+        /* acc[i] = sum_j w[j][i] * err[j], four inputs at a time down all rows (mct_columns4_s8:
+         * a zero four-error word skips its four rows). Returns the MACs of non-zero rows. */
         uint32_t mct_dense_input_error_s8(const int8_t *err, int n_out, const int8_t *w, int n_in, int32_t *acc) {
             uint32_t macs = 0;
             for (int j = 0; j < n_out; j++) macs += err[j] != 0 ? (uint32_t)n_in : 0u;
-            const int rows4 = n_out & ~3;
             int i = 0;
             for (; i + 4 <= n_in; i += 4) {
                 int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                const int8_t *p = w + i;
-                for (int j = 0; j < rows4; j += 4, p += 4 * n_in) {
-                    int32_t e = mct_read_s8x4(err + j);
-                    if (e == 0) continue;
-                    MCT_COLUMNS4(p, (int8_t)e);
-                    MCT_COLUMNS4(p + n_in, (int8_t)(e >> 8));
-                    MCT_COLUMNS4(p + 2 * n_in, (int8_t)(e >> 16));
-                    MCT_COLUMNS4(p + 3 * n_in, e >> 24);
-                }
-                for (int j = rows4; j < n_out; j++, p += n_in) MCT_COLUMNS4(p, err[j]);
+                mct_columns4_s8(w + i, n_in, err, n_out, &s0, &s1, &s2, &s3);
                 acc[i] = s0; acc[i + 1] = s1; acc[i + 2] = s2; acc[i + 3] = s3;
             }
             for (; i < n_in; i++) {
