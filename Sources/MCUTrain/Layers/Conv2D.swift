@@ -20,15 +20,23 @@ struct Conv2D: Convolution {
 
     // MARK: C
 
-    static let kernelSource = KernelCode(declarations: """
+    static let kernelSource = KernelCode(declarations: declarations, definitions: portableForward + portableInputError + update)
+
+    static func kernelSource(_ variant: KernelVariant) -> KernelCode {
+        KernelCode(declarations: declarations, definitions: variant == .dsp ? dsp : portableForward + portableInputError + update)
+    }
+
+    private static let declarations = """
         void mct_conv2d_forward_s8(const mct_dims_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
                                    const int8_t *shift, int32_t lo, int32_t hi, int8_t *out);
         uint32_t mct_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc);
         uint32_t mct_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
                                   int weight_channels, int w_shift, int b_shift, mct_rng_t *rng);
-        """, definitions: """
+        """
 
-        /* ---- conv2d: forward, input error, update ---- */
+    private static let portableForward = """
+
+        /* ---- conv2d: forward ---- */
 
         void mct_conv2d_forward_s8(const mct_dims_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
                                    const int8_t *shift, int32_t lo, int32_t hi, int8_t *out) {
@@ -49,6 +57,13 @@ struct Conv2D: Convolution {
                         *out++ = mct_saturate_s8(mct_round_shift(sum, shift[co]), lo, hi);
                     }
         }
+
+
+        """
+
+    private static let portableInputError = """
+
+        /* ---- conv2d: input error ---- */
 
         /* acc = the transposed convolution of err: every output error scattered back through its
          * taps. Returns the MACs run. */
@@ -76,6 +91,12 @@ struct Conv2D: Convolution {
                     }
             return macs;
         }
+
+        """
+
+    private static let update = """
+
+        /* ---- conv2d: update ---- */
 
         /* Each weight's gradient summed over the output positions, then applied at once (no
          * gradient buffer): the first weight_channels channels' weights, every channel's bias.
@@ -115,7 +136,7 @@ struct Conv2D: Convolution {
             }
             return macs;
         }
-        """)
+        """
 
     /// body(outputIndex, inputIndex, weightIndex) for every tap inside the input.
     @inline(__always)

@@ -7,130 +7,39 @@ extension Dense {
 
         /* ---- dense (DSP): forward, input error, update ---- */
 
-        /* sum[r] += w row r . in for four rows, every input word loaded and split once for all four. */
-        static inline __attribute__((always_inline)) void mct_dense_dot4_s8(const int8_t *in, int n, const int8_t *w,
-                                                                           int32_t *s0, int32_t *s1, int32_t *s2, int32_t *s3) {
-            /* Rows 1 and 3 are addressed from rows 0 and 2 plus n: two pointers, not four. */
-            const int8_t *p0 = w, *p2 = w + 2 * n, *x = in, *end = in + (n & ~3);
-            int32_t a = *s0, b = *s1, c = *s2, d = *s3;
-            if (x != end) {
-        #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
-                /* GCC spills n and end from this loop; written out it keeps all 14 registers busy
-                 * and every load after the first pipelines (29 cycles per 16 MACs). */
-                int32_t v, u, t, x02, x13;
-                __asm__ volatile(
-                    "1:\\n\\t"
-                    "ldr %[v], [%[x]], #4\\n\\t"
-                    "ldr %[u], [%[p0], %[n]]\\n\\t"
-                    "ldr %[t], [%[p0]], #4\\n\\t"
-                    "sxtb16 %[x02], %[v]\\n\\t"
-                    "sxtb16 %[x13], %[v], ror #8\\n\\t"
-                    "sxtb16 %[v], %[t]\\n\\t"
-                    "sxtb16 %[t], %[t], ror #8\\n\\t"
-                    "smlad %[a], %[v], %[x02], %[a]\\n\\t"
-                    "smlad %[a], %[t], %[x13], %[a]\\n\\t"
-                    "sxtb16 %[v], %[u]\\n\\t"
-                    "sxtb16 %[u], %[u], ror #8\\n\\t"
-                    "smlad %[b], %[v], %[x02], %[b]\\n\\t"
-                    "smlad %[b], %[u], %[x13], %[b]\\n\\t"
-                    "ldr %[u], [%[p2], %[n]]\\n\\t"
-                    "ldr %[t], [%[p2]], #4\\n\\t"
-                    "sxtb16 %[v], %[t]\\n\\t"
-                    "sxtb16 %[t], %[t], ror #8\\n\\t"
-                    "smlad %[c], %[v], %[x02], %[c]\\n\\t"
-                    "smlad %[c], %[t], %[x13], %[c]\\n\\t"
-                    "sxtb16 %[v], %[u]\\n\\t"
-                    "sxtb16 %[u], %[u], ror #8\\n\\t"
-                    "smlad %[d], %[v], %[x02], %[d]\\n\\t"
-                    "smlad %[d], %[u], %[x13], %[d]\\n\\t"
-                    "cmp %[x], %[end]\\n\\t"
-                    "bne 1b"
-                    : [x] "+r"(x), [p0] "+r"(p0), [p2] "+r"(p2), [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [d] "+r"(d),
-                      [v] "=&r"(v), [u] "=&r"(u), [t] "=&r"(t), [x02] "=&r"(x02), [x13] "=&r"(x13)
-                    : [n] "r"(n), [end] "r"(end)
-                    : "cc", "memory");
-        #else
-                for (; x != end; x += 4, p0 += 4, p2 += 4) {
-                    int32_t v = mct_read_s8x4(x), x02 = mct_sxtb16(v), x13 = mct_sxtb16_ror8(v);
-                    v = mct_read_s8x4(p0); a = mct_smlad(mct_sxtb16(v), x02, mct_smlad(mct_sxtb16_ror8(v), x13, a));
-                    v = mct_read_s8x4(p0 + n); b = mct_smlad(mct_sxtb16(v), x02, mct_smlad(mct_sxtb16_ror8(v), x13, b));
-                    v = mct_read_s8x4(p2); c = mct_smlad(mct_sxtb16(v), x02, mct_smlad(mct_sxtb16_ror8(v), x13, c));
-                    v = mct_read_s8x4(p2 + n); d = mct_smlad(mct_sxtb16(v), x02, mct_smlad(mct_sxtb16_ror8(v), x13, d));
-                }
-        #endif
-            }
-            for (int i = n & ~3; i < n; i++) {
-                a += w[i] * in[i];
-                b += w[n + i] * in[i];
-                c += w[2 * n + i] * in[i];
-                d += w[3 * n + i] * in[i];
-            }
-            *s0 = a; *s1 = b; *s2 = c; *s3 = d;
-        }
-
-        /* One row: the rows left over after the blocks of four. */
-        static int32_t mct_dense_dot1_s8(const int8_t *in, int n, const int8_t *w, int32_t s) {
-            int i = 0;
-            for (; i + 4 <= n; i += 4) {
-                int32_t x = mct_read_s8x4(in + i), v = mct_read_s8x4(w + i);
-                s = mct_smlad(mct_sxtb16(v), mct_sxtb16(x), mct_smlad(mct_sxtb16_ror8(v), mct_sxtb16_ror8(x), s));
-            }
-            for (; i < n; i++) s += w[i] * in[i];
-            return s;
-        }
-
         void mct_dense_forward_s8(const int8_t *in, int n_in, const int8_t *w, const int32_t *bias, int n_out,
                                   const int8_t *shift, int32_t lo, int32_t hi, int8_t *out) {
             int j = 0;
             for (; j + 4 <= n_out; j += 4) {
                 int32_t s0 = bias[j], s1 = bias[j + 1], s2 = bias[j + 2], s3 = bias[j + 3];
-                mct_dense_dot4_s8(in, n_in, w + j * n_in, &s0, &s1, &s2, &s3);
+                mct_dot4_s8(in, n_in, w + j * n_in, n_in, &s0, &s1, &s2, &s3);
                 out[j] = mct_saturate_s8(mct_round_shift(s0, shift[j]), lo, hi);
                 out[j + 1] = mct_saturate_s8(mct_round_shift(s1, shift[j + 1]), lo, hi);
                 out[j + 2] = mct_saturate_s8(mct_round_shift(s2, shift[j + 2]), lo, hi);
                 out[j + 3] = mct_saturate_s8(mct_round_shift(s3, shift[j + 3]), lo, hi);
             }
             for (; j < n_out; j++)
-                out[j] = mct_saturate_s8(mct_round_shift(mct_dense_dot1_s8(in, n_in, w + j * n_in, bias[j]), shift[j]), lo, hi);
+                out[j] = mct_saturate_s8(mct_round_shift(mct_dot1_s8(in, n_in, w + j * n_in, bias[j]), shift[j]), lo, hi);
         }
 
         void mct_dense_logits_s8(const int8_t *in, int n_in, const int8_t *w, const int32_t *bias, int n_out, int32_t *logits) {
             int j = 0;
             for (; j + 4 <= n_out; j += 4) {
                 logits[j] = bias[j]; logits[j + 1] = bias[j + 1]; logits[j + 2] = bias[j + 2]; logits[j + 3] = bias[j + 3];
-                mct_dense_dot4_s8(in, n_in, w + j * n_in, &logits[j], &logits[j + 1], &logits[j + 2], &logits[j + 3]);
+                mct_dot4_s8(in, n_in, w + j * n_in, n_in, &logits[j], &logits[j + 1], &logits[j + 2], &logits[j + 3]);
             }
-            for (; j < n_out; j++) logits[j] = mct_dense_dot1_s8(in, n_in, w + j * n_in, bias[j]);
+            for (; j < n_out; j++) logits[j] = mct_dot1_s8(in, n_in, w + j * n_in, bias[j]);
         }
 
-        /* Four inputs' sums over four rows: bytes 0/2 and 1/3 of each row word times that row's
-         * error (SMLABB/SMLATB), so the sums stay in registers over all rows. */
-        #define MCT_COLUMNS4(p, e)                                                                    \\
-            do {                                                                                      \\
-                int32_t v_ = mct_read_s8x4(p), e_ = (e), lo_ = mct_sxtb16(v_), hi_ = mct_sxtb16_ror8(v_); \\
-                s0 = mct_smlabb(lo_, e_, s0); s2 = mct_smlatb(lo_, e_, s2);                            \\
-                s1 = mct_smlabb(hi_, e_, s1); s3 = mct_smlatb(hi_, e_, s3);                            \\
-            } while (0)
-
-        /* acc[i] = sum_j w[j][i] * err[j], four inputs at a time down all rows; four errors are
-         * one word, and a zero word skips its four rows. Returns the MACs of non-zero rows. */
+        /* acc[i] = sum_j w[j][i] * err[j], four inputs at a time down all rows (mct_columns4_s8:
+         * a zero four-error word skips its four rows). Returns the MACs of non-zero rows. */
         uint32_t mct_dense_input_error_s8(const int8_t *err, int n_out, const int8_t *w, int n_in, int32_t *acc) {
             uint32_t macs = 0;
             for (int j = 0; j < n_out; j++) macs += err[j] != 0 ? (uint32_t)n_in : 0u;
-            const int rows4 = n_out & ~3;
             int i = 0;
             for (; i + 4 <= n_in; i += 4) {
                 int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                const int8_t *p = w + i;
-                for (int j = 0; j < rows4; j += 4, p += 4 * n_in) {
-                    int32_t e = mct_read_s8x4(err + j);
-                    if (e == 0) continue;
-                    MCT_COLUMNS4(p, (int8_t)e);
-                    MCT_COLUMNS4(p + n_in, (int8_t)(e >> 8));
-                    MCT_COLUMNS4(p + 2 * n_in, (int8_t)(e >> 16));
-                    MCT_COLUMNS4(p + 3 * n_in, e >> 24);
-                }
-                for (int j = rows4; j < n_out; j++, p += n_in) MCT_COLUMNS4(p, err[j]);
+                mct_columns4_s8(w + i, n_in, err, n_out, &s0, &s1, &s2, &s3);
                 acc[i] = s0; acc[i + 1] = s1; acc[i + 2] = s2; acc[i + 3] = s3;
             }
             for (; i < n_in; i++) {

@@ -17,15 +17,23 @@ struct DepthwiseConv2D: Convolution {
 
     // MARK: C
 
-    static let kernelSource = KernelCode(declarations: """
+    static let kernelSource = KernelCode(declarations: declarations, definitions: portableForward + backward)
+
+    static func kernelSource(_ variant: KernelVariant) -> KernelCode {
+        KernelCode(declarations: declarations, definitions: (variant == .dsp ? dspForward : portableForward) + backward)
+    }
+
+    private static let declarations = """
         void mct_depthwise_conv2d_forward_s8(const mct_dims_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
                                              const int8_t *shift, int32_t lo, int32_t hi, int8_t *out);
         uint32_t mct_depthwise_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc);
         uint32_t mct_depthwise_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
                                                 int weight_channels, int w_shift, int b_shift, mct_rng_t *rng);
-        """, definitions: """
+        """
 
-        /* ---- depthwise_conv2d: forward, input error, update ---- */
+    private static let portableForward = """
+
+        /* ---- depthwise_conv2d: forward ---- */
 
         void mct_depthwise_conv2d_forward_s8(const mct_dims_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
                                              const int8_t *shift, int32_t lo, int32_t hi, int8_t *out) {
@@ -46,6 +54,14 @@ struct DepthwiseConv2D: Convolution {
                         *out++ = mct_saturate_s8(mct_round_shift(sum, shift[ch]), lo, hi);
                     }
         }
+
+
+        """
+
+    /// The input error and update both variants share.
+    private static let backward = """
+
+        /* ---- depthwise_conv2d: input error, update ---- */
 
         /* Returns the MACs run, as the update does. */
         uint32_t mct_depthwise_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc) {
@@ -105,7 +121,7 @@ struct DepthwiseConv2D: Convolution {
             }
             return macs;
         }
-        """)
+        """
 
     /// body(outputIndex, inputIndex, weightIndex) for every tap inside the input.
     @inline(__always)

@@ -1,0 +1,226 @@
+/// Conv2d kernels for the DSP extension, bit-identical to the portable ones (int32 wrapping
+/// sums do not depend on order). In NHWC with OHWI weights, the taps of one kernel row that
+/// fall inside the input are contiguous in both the input and the weights: each is one dot
+/// product of (taps inside) × in_c bytes, run for four output channels at once like a dense
+/// layer's rows (a pointwise conv is a dense layer per pixel).
+extension Conv2D {
+    static let dsp = """
+
+        /* ---- conv2d (DSP): forward, input error ---- */
+
+        /* One output pixel, all its channels: `rows` kernel rows of n contiguous bytes each, the
+         * input's rows in_row bytes apart and the weights' w_row apart (channels taps apart).
+         * Inlined twice, once with rows = 1, so a pointwise layer runs no row loop. */
+        static inline __attribute__((always_inline)) void mct_conv2d_pixel_s8(const int8_t *src, int n, int rows, int in_row,
+                                                                             const int8_t *wk, int w_row, int taps, int oc,
+                                                                             const int32_t *bias, const int8_t *shift,
+                                                                             int32_t lo, int32_t hi, int8_t *out) {
+            int co = 0;
+            for (; co + 4 <= oc; co += 4) {
+                int32_t s0 = bias[co], s1 = bias[co + 1], s2 = bias[co + 2], s3 = bias[co + 3];
+                for (int r = 0; r < rows; r++)
+                    mct_dot4_s8(src + r * in_row, n, wk + co * taps + r * w_row, taps, &s0, &s1, &s2, &s3);
+                out[co] = mct_requantize_s8(s0, shift[co], lo, hi);
+                out[co + 1] = mct_requantize_s8(s1, shift[co + 1], lo, hi);
+                out[co + 2] = mct_requantize_s8(s2, shift[co + 2], lo, hi);
+                out[co + 3] = mct_requantize_s8(s3, shift[co + 3], lo, hi);
+            }
+            for (; co < oc; co++) {
+                int32_t s = bias[co];
+                for (int r = 0; r < rows; r++) s = mct_dot1_s8(src + r * in_row, n, wk + co * taps + r * w_row, s);
+                out[co] = mct_requantize_s8(s, shift[co], lo, hi);
+            }
+        }
+
+        /* acc = the transposed convolution of err, gathered per input pixel: the output
+         * positions whose taps reach input row iy are oy = (iy + pad_t - ky) / stride for ky
+         * = (iy + pad_t) % stride, + stride, ... (likewise columns), and for each the weights'
+         * columns down all output channels (taps bytes apart) times that position's errors,
+         * four input channels at a time.
+         * Returns the MACs the portable kernel runs: ic per non-zero error per tap inside. */
+        uint32_t mct_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc) {
+            const int ic = d->in_c, oc = d->out_c, s = d->stride, taps = d->k_h * d->k_w * ic;
+            uint32_t macs = 0;
+            for (int oy = 0; oy < d->out_h; oy++) {
+                int rows = 0;
+                for (int ky = 0; ky < d->k_h; ky++) {
+                    int iy = oy * s + ky - d->pad_t;
+                    rows += iy >= 0 && iy < d->in_h;
+                }
+                for (int ox = 0; ox < d->out_w; ox++) {
+                    int cols = 0, nonzero = 0;
+                    for (int kx = 0; kx < d->k_w; kx++) {
+                        int ix = ox * s + kx - d->pad_l;
+                        cols += ix >= 0 && ix < d->in_w;
+                    }
+                    for (int co = 0; co < oc; co++) nonzero += err[(oy * d->out_w + ox) * oc + co] != 0;
+                    macs += (uint32_t)(nonzero * rows * cols * ic);
+                }
+            }
+            for (int iy = 0; iy < d->in_h; iy++) {
+                const int ry = (iy + d->pad_t) % s, oyr = (iy + d->pad_t) / s;
+                for (int ix = 0; ix < d->in_w; ix++, acc += ic) {
+                    const int rx = (ix + d->pad_l) % s, oxr = (ix + d->pad_l) / s;
+                    for (int ci = 0; ci < ic; ci++) acc[ci] = 0;
+                    for (int ky = ry, oy = oyr; ky < d->k_h && oy >= 0; ky += s, oy--) {
+                        if (oy >= d->out_h) continue;
+                        for (int kx = rx, ox = oxr; kx < d->k_w && ox >= 0; kx += s, ox--) {
+                            if (ox >= d->out_w) continue;
+                            const int8_t *wk = w + (ky * d->k_w + kx) * ic, *e = err + (oy * d->out_w + ox) * oc;
+                            int ci = 0;
+                            for (; ci + 4 <= ic; ci += 4)
+                                mct_columns4_s8(wk + ci, taps, e, oc, &acc[ci], &acc[ci + 1], &acc[ci + 2], &acc[ci + 3]);
+                            for (; ci < ic; ci++) {
+                                int32_t sum = acc[ci];
+                                for (int co = 0; co < oc; co++) sum += wk[ci + co * taps] * e[co];
+                                acc[ci] = sum;
+                            }
+                        }
+                    }
+                }
+            }
+            return macs;
+        }
+
+
+        void mct_conv2d_forward_s8(const mct_dims_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
+                                   const int8_t *shift, int32_t lo, int32_t hi, int8_t *out) {
+            const int ic = d->in_c, oc = d->out_c, taps = d->k_h * d->k_w * ic, in_row = d->in_w * ic, w_row = d->k_w * ic;
+            for (int oy = 0; oy < d->out_h; oy++) {
+                /* The kernel rows [ky0, ky1) inside the input. */
+                const int y0 = oy * d->stride - d->pad_t;
+                const int ky0 = y0 < 0 ? -y0 : 0, ky1 = y0 + d->k_h > d->in_h ? d->in_h - y0 : d->k_h;
+                for (int ox = 0; ox < d->out_w; ox++, out += oc) {
+                    /* The kernel columns [kx0, kx1) inside: n contiguous bytes per kernel row. */
+                    const int x0 = ox * d->stride - d->pad_l;
+                    const int kx0 = x0 < 0 ? -x0 : 0, kx1 = x0 + d->k_w > d->in_w ? d->in_w - x0 : d->k_w;
+                    const int n = kx1 > kx0 ? (kx1 - kx0) * ic : 0, rows = ky1 > ky0 && n > 0 ? ky1 - ky0 : 0;
+                    const int8_t *src = in + (y0 + ky0) * in_row + (x0 + kx0) * ic, *wk = w + ky0 * w_row + kx0 * ic;
+                    if (rows == 1) mct_conv2d_pixel_s8(src, n, 1, in_row, wk, w_row, taps, oc, bias, shift, lo, hi, out);
+                    else mct_conv2d_pixel_s8(src, n, rows, in_row, wk, w_row, taps, oc, bias, shift, lo, hi, out);
+                }
+            }
+        }
+
+        /* ---- conv2d (DSP): update ---- */
+
+        /* g[k] += sum over output positions of err * in[ci + k], k < 4, for one channel and one
+         * tap: output rows [oy0, oy1), columns [ox0, ox1), the inputs xs = stride * in_c bytes
+         * apart along a row: one word of inputs split by SXTB16 times the error (SMLABB/SMLATB). */
+        static inline __attribute__((always_inline)) void mct_conv2d_gradient4_s8(const mct_dims_t *d, const int8_t *in, const int8_t *err,
+                                                                                  int oy0, int oy1, int ox0, int ox1, int ky, int kx,
+                                                                                  int32_t *g0, int32_t *g1, int32_t *g2, int32_t *g3) {
+            const int ic = d->in_c, oc = d->out_c, xs = d->stride * ic;
+            int32_t a = 0, b = 0, c = 0, e4 = 0;
+            /* Whole output rows over an input as wide as the output (a pointwise layer at stride
+             * 1): the rows follow each other in both tensors, one run of positions. */
+            int rows = oy1 - oy0, run = ox1 - ox0;
+            if (rows > 1 && ox0 == 0 && ox1 == d->out_w && d->in_w == d->out_w) {
+                run *= rows;
+                rows = 1;
+            }
+            for (int oy = oy0; oy < oy0 + rows; oy++) {
+                const int iy = oy * d->stride + ky - d->pad_t, ix = ox0 * d->stride + kx - d->pad_l;
+                const int8_t *x = in + (iy * d->in_w + ix) * ic, *e = err + (oy * d->out_w + ox0) * oc;
+                const int last = ox0 + run;
+                int ox = ox0;
+                if (run & 1) {
+                    int32_t ev = e[0], v = mct_read_s8x4(x), l = mct_sxtb16(v), h = mct_sxtb16_ror8(v);
+                    a = mct_smlabb(l, ev, a); c = mct_smlatb(l, ev, c);
+                    b = mct_smlabb(h, ev, b); e4 = mct_smlatb(h, ev, e4);
+                    ox++; x += xs; e += oc;
+                }
+                if (ox < last) {
+        #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+                    /* Two positions a pass, all 14 registers (about 23 cycles per 8 MACs). */
+                    const int8_t *end = e + (last - ox) * oc;
+                    int32_t v0, v1, e0, e1, l;
+                    __asm__ volatile(
+                    "1:\\n\\t"
+                    "ldr %[v0], [%[x]]\\n\\t"
+                    "ldr %[v1], [%[x], %[xs]]\\n\\t"
+                    "ldrsb %[e0], [%[e]]\\n\\t"
+                    "ldrsb %[e1], [%[e], %[oc]]\\n\\t"
+                    "sxtb16 %[l], %[v0]\\n\\t"
+                    "sxtb16 %[v0], %[v0], ror #8\\n\\t"
+                    "smlabb %[a], %[l], %[e0], %[a]\\n\\t"
+                    "smlatb %[c], %[l], %[e0], %[c]\\n\\t"
+                    "smlabb %[b], %[v0], %[e0], %[b]\\n\\t"
+                    "smlatb %[d], %[v0], %[e0], %[d]\\n\\t"
+                    "sxtb16 %[l], %[v1]\\n\\t"
+                    "sxtb16 %[v1], %[v1], ror #8\\n\\t"
+                    "smlabb %[a], %[l], %[e1], %[a]\\n\\t"
+                    "smlatb %[c], %[l], %[e1], %[c]\\n\\t"
+                    "smlabb %[b], %[v1], %[e1], %[b]\\n\\t"
+                    "smlatb %[d], %[v1], %[e1], %[d]\\n\\t"
+                    "add %[x], %[x], %[xs], lsl #1\\n\\t"
+                    "add %[e], %[e], %[oc], lsl #1\\n\\t"
+                    "cmp %[e], %[end]\\n\\t"
+                    "bne 1b"
+                        : [x] "+r"(x), [e] "+r"(e), [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [d] "+r"(e4),
+                          [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [l] "=&r"(l)
+                        : [xs] "r"(xs), [oc] "r"(oc), [end] "r"(end)
+                        : "cc", "memory");
+        #else
+                    for (; ox < last; ox++, x += xs, e += oc) {
+                        int32_t ev = e[0], v = mct_read_s8x4(x), l = mct_sxtb16(v), h = mct_sxtb16_ror8(v);
+                        a = mct_smlabb(l, ev, a); c = mct_smlatb(l, ev, c);
+                        b = mct_smlabb(h, ev, b); e4 = mct_smlatb(h, ev, e4);
+                    }
+        #endif
+                }
+            }
+            *g0 = a; *g1 = b; *g2 = c; *g3 = e4;
+        }
+
+        /* As the portable update, weight by weight in the same order with the same draws; only
+         * the gradients of four input channels are summed at once. */
+        uint32_t mct_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
+                                      int weight_channels, int w_shift, int b_shift, mct_rng_t *rng) {
+            const int ic = d->in_c, oc = d->out_c, positions = d->out_h * d->out_w;
+            const uint32_t channel_macs = mct_taps_inside(d) * (uint32_t)ic;
+            uint32_t macs = 0;
+            for (int co = 0; co < oc; co++) {
+                int32_t gb = 0, any = 0;
+                for (int p = 0; p < positions; p++) {
+                    gb += err[p * oc + co];
+                    any |= err[p * oc + co];
+                }
+                if (!any) continue;
+                if (co < weight_channels) {
+                    int8_t *wk = w + co * d->k_h * d->k_w * ic;
+                    macs += channel_macs;
+                    for (int ky = 0; ky < d->k_h; ky++) {
+                        /* The output rows and columns whose tap (ky, kx) lies inside the input. */
+                        int oy0 = 0, oy1;
+                        while (oy0 < d->out_h && oy0 * d->stride + ky - d->pad_t < 0) oy0++;
+                        for (oy1 = oy0; oy1 < d->out_h && oy1 * d->stride + ky - d->pad_t < d->in_h; oy1++) {}
+                        for (int kx = 0; kx < d->k_w; kx++) {
+                            int ox0 = 0, ox1;
+                            while (ox0 < d->out_w && ox0 * d->stride + kx - d->pad_l < 0) ox0++;
+                            for (ox1 = ox0; ox1 < d->out_w && ox1 * d->stride + kx - d->pad_l < d->in_w; ox1++) {}
+                            int ci = 0;
+                            for (; ci + 4 <= ic; ci += 4, wk += 4) {
+                                int32_t g[4];
+                                mct_conv2d_gradient4_s8(d, in + ci, err + co, oy0, oy1, ox0, ox1, ky, kx, &g[0], &g[1], &g[2], &g[3]);
+                                for (int k = 0; k < 4; k++)
+                                    wk[k] = mct_saturate_s8((int32_t)wk[k] - mct_stochastic_shift(g[k], w_shift, rng), -127, 127);
+                            }
+                            for (; ci < ic; ci++, wk++) {
+                                int32_t g = 0;
+                                for (int oy = oy0; oy < oy1; oy++)
+                                    for (int ox = ox0; ox < ox1; ox++)
+                                        g += (int32_t)err[(oy * d->out_w + ox) * oc + co]
+                                             * in[((oy * d->stride + ky - d->pad_t) * d->in_w + ox * d->stride + kx - d->pad_l) * ic + ci];
+                                *wk = mct_saturate_s8((int32_t)*wk - mct_stochastic_shift(g, w_shift, rng), -127, 127);
+                            }
+                        }
+                    }
+                }
+                bias[co] -= mct_stochastic_shift(gb, b_shift, rng);
+            }
+            return macs;
+        }
+
+        """
+}

@@ -1,0 +1,165 @@
+import XCTest
+@testable import MCUTrain
+
+/// The convolution kernels of both variants against each other and the Swift twin, each
+/// kernel alone in the emulator on awkward geometries: channels not a multiple of four, odd
+/// widths, strides 2 and 3, same padding on one side, kernels larger than the input, 1×1
+/// inputs and pointwise layers.
+extension BitExactTests {
+    /// Calls one kind's three kernels on buffers the test fills; `mct_t_args` holds weight
+    /// channels, w_shift, b_shift, lo, hi.
+    static func convHarness(_ op: String) -> String {
+        """
+        #include "mct_kernels.h"
+        int8_t mct_t_w[8192], mct_t_in[2048], mct_t_err[2048], mct_t_out[2048], mct_t_shift[64];
+        int32_t mct_t_bias[64], mct_t_acc[2048], mct_t_args[8];
+        mct_dims_t mct_t_dims;
+        mct_rng_t mct_t_rng;
+        int main(void) { return 0; }
+        void mct_t_forward(void) {
+            mct_\(op)_forward_s8(&mct_t_dims, mct_t_in, mct_t_w, mct_t_bias, mct_t_shift, mct_t_args[3], mct_t_args[4], mct_t_out);
+        }
+        uint32_t mct_t_input_error(void) { return mct_\(op)_input_error_s8(&mct_t_dims, mct_t_err, mct_t_w, mct_t_acc); }
+        uint32_t mct_t_update(void) {
+            return mct_\(op)_update_s8(&mct_t_dims, mct_t_w, mct_t_bias, mct_t_in, mct_t_err, mct_t_args[0], mct_t_args[1], mct_t_args[2], &mct_t_rng);
+        }
+        """
+    }
+
+    final class ConvHarness {
+        let machine: Machine
+        let top: UInt32
+        init(_ variant: KernelVariant, kind: any LayerKind.Type, directory: String) throws {
+            let board = try Board.resolve("nrf52840")
+            let files = ["mct_kernels.h": KernelSource.header(kinds: [kind]), "mct_kernels.c": KernelSource.source(kinds: [kind], variant: variant),
+                         "harness.c": BitExactTests.convHarness(kind.op)]
+            let elf = try FirmwareBuilder(board: board, directory: directory).build(generated: files, firmware: [], sources: ["mct_kernels.c", "harness.c"])
+            machine = try Machine(board: board, timing: try board.core.timingModel())
+            try machine.load(try ELFFile(path: elf))
+            top = try machine.address(of: "__StackTop")
+        }
+        func write<T: FixedWidthInteger>(_ symbol: String, _ values: [T]) throws {
+            try machine.write(values.flatMap { v in (0..<T.bitWidth / 8).map { UInt8(truncatingIfNeeded: v >> ($0 * 8)) } }, at: try machine.address(of: symbol))
+        }
+        func read<T: FixedWidthInteger>(_ symbol: String, _ count: Int, as: T.Type) throws -> [T] {
+            let bytes = try machine.read(count * T.bitWidth / 8, at: try machine.address(of: symbol))
+            return (0..<count).map { i in (0..<T.bitWidth / 8).reduce(T(0)) { $0 | T(truncatingIfNeeded: bytes[i * T.bitWidth / 8 + $1]) << ($1 * 8) } }
+        }
+        func call(_ f: String) throws -> UInt32 { try machine.call(f, stackTop: top, maxCycles: 1 << 30).value }
+    }
+
+    /// One geometry: input h, w, c; the layer's JSON fields after its op.
+    struct ConvCase {
+        let h: Int, w: Int, c: Int
+        let op: String
+        let fields: String
+    }
+
+    static let conv2dCases = [
+        ConvCase(h: 5, w: 3, c: 7, op: "conv2d", fields: #""filters": 6, "kernel": [1, 1]"#),
+        ConvCase(h: 4, w: 3, c: 32, op: "pointwise", fields: #""filters": 9"#),
+        ConvCase(h: 1, w: 1, c: 13, op: "pointwise", fields: #""filters": 5"#),
+        ConvCase(h: 5, w: 5, c: 6, op: "conv2d", fields: #""filters": 7, "kernel": [1, 1], "stride": 2"#),
+        ConvCase(h: 7, w: 5, c: 3, op: "conv2d", fields: #""filters": 5, "kernel": [3, 2], "stride": 2, "padding": "same""#),
+        ConvCase(h: 6, w: 7, c: 5, op: "conv2d", fields: #""filters": 8, "kernel": [3, 3], "padding": "same""#),
+        ConvCase(h: 9, w: 6, c: 16, op: "conv2d", fields: #""filters": 4, "kernel": [3, 3], "stride": 2"#),
+        ConvCase(h: 8, w: 5, c: 6, op: "conv2d", fields: #""filters": 7, "kernel": [5, 3], "stride": 3, "padding": "same""#),
+        ConvCase(h: 2, w: 3, c: 5, op: "conv2d", fields: #""filters": 4, "kernel": [5, 5], "padding": "same""#),
+        ConvCase(h: 3, w: 3, c: 1, op: "conv2d", fields: #""filters": 3, "kernel": [3, 3], "padding": "same""#),
+    ]
+
+    static let depthwiseCases = [
+        ConvCase(h: 5, w: 3, c: 7, op: "depthwise_conv2d", fields: #""kernel": [1, 1]"#),
+        ConvCase(h: 6, w: 7, c: 8, op: "depthwise_conv2d", fields: #""kernel": [3, 3], "padding": "same""#),
+        ConvCase(h: 7, w: 5, c: 13, op: "depthwise_conv2d", fields: #""kernel": [3, 2], "stride": 2, "padding": "same""#),
+        ConvCase(h: 9, w: 6, c: 4, op: "depthwise_conv2d", fields: #""kernel": [3, 3], "stride": 2"#),
+        ConvCase(h: 8, w: 5, c: 6, op: "depthwise_conv2d", fields: #""kernel": [5, 3], "stride": 3, "padding": "same""#),
+        ConvCase(h: 2, w: 3, c: 5, op: "depthwise_conv2d", fields: #""kernel": [5, 5], "padding": "same""#),
+        ConvCase(h: 1, w: 1, c: 3, op: "depthwise_conv2d", fields: #""kernel": [3, 3], "padding": "same""#),
+    ]
+
+    static func json(_ c: ConvCase) -> String {
+        #"{"name": "k", "input": {"shape": [\#(c.h), \#(c.w), \#(c.c)]}, "layers": [{"op": "\#(c.op)", "name": "c", \#(c.fields)}, "#
+            + #"{"op": "flatten", "name": "f"}, {"op": "dense", "name": "out", "units": 3}], "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 6}}"#
+    }
+
+    /// Every kernel of `kind`, both variants, against the twin and each other (the raw input-error
+    /// sums too); every other case trains the first half of the channels only, and at one shift
+    /// most errors are zero (whole four-channel words skipped).
+    func assertKernelsMatchTheTwin<K: Convolution>(_ kind: K.Type, cases: [ConvCase]) throws {
+        let harnesses = try KernelVariant.allCases.map { try ConvHarness($0, kind: kind, directory: temporaryDirectory(self)) }
+        var seed = SplitMix64(seed: 23, stream: 2)
+        /// `zeros` in 4: how many errors are zero (3 makes a third of the four-error words zero).
+        func values(_ n: Int, _ range: ClosedRange<Int>, zeros: UInt64 = 0) -> [Int8] {
+            (0..<n).map { _ in
+                let v = Int(seed.next() % UInt64(range.count)) + range.lowerBound
+                return seed.next() % 4 < zeros ? 0 : Int8(v)
+            }
+        }
+        let shifts = [-3, 0, 5, 12, 20]
+        for (m, c) in cases.enumerated() {
+            let text = Self.json(c)
+            let sparse = m % 2 == 1
+            let path = writeFile(temporaryDirectory(self), "m.json", sparse
+                ? text.replacingOccurrences(of: #""training""#, with: #""sparse_update": {"default": "weights:1/2", "layers": {}}, "training""#) : text)
+            let model = try quantizedModel(path, update: sparse ? .sparse : .full)
+            let twin = model.twin(0), conv = model.graph.nodes[0].kind as! K
+            let g = conv.g, r = twin.numerics.outputRange, oc = g.output.c
+            let rows = model.graph.nodes[0].update.weightChannels(of: oc)
+            let weightCount = conv.parameters!.weightCount
+            XCTAssertLessThanOrEqual(weightCount, 8192); XCTAssertLessThanOrEqual(g.input.count, 2048); XCTAssertLessThanOrEqual(g.output.count, 2048)
+            let dims = [g.input.h, g.input.w, g.input.c, g.output.h, g.output.w, oc, g.kh, g.kw, g.stride, g.padTop, g.padLeft].map { Int16($0) }
+            var params = IntegerParameters(weights: values(weightCount, -127...127), bias: (0..<oc).map { _ in Int32(Int(seed.next() % 4001) - 2000) })
+            for s in shifts {
+                let input = values(g.input.count, -128...127), error = values(g.output.count, -128...127, zeros: s == 5 ? 3 : 1)
+                let exponent = twin.numerics.weightUpdateBase - s
+                let state = UInt32(truncatingIfNeeded: seed.next()) | 1
+                let label = "\(c.op) \(c.h)x\(c.w)x\(c.c) \(c.fields) s=\(s)"
+                for h in harnesses {
+                    try h.write("mct_t_dims", dims)
+                    try h.write("mct_t_args", [Int32(rows), Int32(s), Int32(twin.numerics.biasUpdateBase - exponent), r.lo, r.hi, 0, 0, 0])
+                    try h.write("mct_t_w", params.weights); try h.write("mct_t_bias", params.bias)
+                    try h.write("mct_t_in", input); try h.write("mct_t_err", error)
+                    try h.write("mct_t_shift", (0..<oc).map { Int8(twin.numerics.requantShift($0)) })
+                    try h.write("mct_t_rng", [state])
+                }
+                let forward = conv.forward(twin, inputs: [input], params: params)
+                let twinError = conv.inputError(twin, input: 0, inputs: [input], error: error, exponent: 0, params: params)
+                var sums: [[Int32]] = []
+                for h in harnesses {
+                    _ = try h.call("mct_t_forward")
+                    XCTAssertEqual(try h.read("mct_t_out", g.output.count, as: Int8.self), forward, "forward \(label)")
+                    let macs = try h.call("mct_t_input_error")
+                    let acc = try h.read("mct_t_acc", g.input.count, as: Int32.self)
+                    XCTAssertEqual(IntegerKernels.requantizeError(acc).error, twinError.error, "input error \(label)")
+                    XCTAssertEqual(Int(macs), conv.inputErrorMACs(error: error), "input error MACs \(label)")
+                    sums.append(acc)
+                }
+                XCTAssertEqual(sums[0], sums[1], "input-error sums of the two variants \(label)")
+                var want = params, rng = XorShift32(state: state)
+                conv.update(twin, params: &want, inputs: [input], error: error, exponent: exponent, rng: &rng)
+                for h in harnesses {
+                    let macs = try h.call("mct_t_update")
+                    XCTAssertEqual(Int(macs), conv.updateMACs(error: error, weightChannels: rows), "update MACs \(label)")
+                    XCTAssertEqual(try h.read("mct_t_w", weightCount, as: Int8.self), want.weights, "updated weights \(label)")
+                    XCTAssertEqual(try h.read("mct_t_bias", oc, as: Int32.self), want.bias, "updated bias \(label)")
+                    XCTAssertEqual(try h.read("mct_t_rng", 1, as: UInt32.self), [rng.state], "random state after the update \(label)")
+                }
+                params = want
+            }
+        }
+    }
+
+    func testConv2DKernelsOfBothVariantsMatchTheTwin() throws {
+        try assertKernelsMatchTheTwin(Conv2D.self, cases: Self.conv2dCases)
+    }
+
+    func testDepthwiseKernelsOfBothVariantsMatchTheTwin() throws {
+        try assertKernelsMatchTheTwin(DepthwiseConv2D.self, cases: Self.depthwiseCases)
+    }
+
+    /// A CNN with pointwise and strided convolutions trained end to end with the DSP kernels.
+    func testConvModelWithDSPKernelsIsBitExact() throws {
+        try assertBitExact(stridedStackJSON(learningRateShift: 3), kernels: .dsp)
+    }
+}
