@@ -3,7 +3,7 @@
 /// variant to ship there.
 public struct ComparisonSummary {
     public struct Variant {
-        public let model: String, board: String, kernels: KernelVariant, algorithm: String, core: String
+        public let model: String, board: String, kernels: KernelVariant, algorithm: String
         public let cells: [ComparisonCell]
         public var accuracy: Double { mean(cells.map(\.testAccuracy)) }
         public var accuracyRange: ClosedRange<Double> { cells.map(\.testAccuracy).min()!...cells.map(\.testAccuracy).max()! }
@@ -66,7 +66,7 @@ public struct ComparisonSummary {
                 let mine = cells.filter { $0.model == model && $0.board == board }
                 let variants = unique(mine.map { [$0.kernels.rawValue, $0.algorithm] }).map { key in
                     let runs = mine.filter { [$0.kernels.rawValue, $0.algorithm] == key }
-                    return Variant(model: model, board: board, kernels: runs[0].kernels, algorithm: runs[0].algorithm, core: runs[0].core, cells: runs)
+                    return Variant(model: model, board: board, kernels: runs[0].kernels, algorithm: runs[0].algorithm, cells: runs)
                 }
                 groups.append(Group(model: model, board: board, variants: variants))
             }
