@@ -39,13 +39,13 @@ struct Check: ParsableCommand {
         }
         let annotate = ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] != nil
         for o in outcomes {
-            let status = o.breached ? (o.measured == nil ? "SKIP" : "FAIL") : "ok  "
+            let status = o.verdict == .passed ? "ok  " : o.verdict.skipped ? "SKIP" : "FAIL"
             print("\(status)  \(o.model) on \(o.board): \(o.message)\(o.basis.isEmpty ? "" : " [\(o.basis)]")")
-            if annotate, case .breached = o.verdict {
+            if annotate, o.verdict == .breached {
                 print("::error file=\(Self.annotationProperty(budget)),title=\(Self.annotationProperty("budget breached: \(o.model) on \(o.board)"))::\(Self.annotationMessage(o.message))")
             }
         }
-        let breaches = outcomes.filter { if case .breached = $0.verdict { true } else { false } }.count
+        let breaches = outcomes.filter { $0.verdict == .breached }.count
         print("budget \(budget): \(outcomes.count) limits checked, \(breaches) breached")
         if breaches > 0 { throw ExitCode(Self.breached) }
     }

@@ -75,7 +75,7 @@ struct TargetOptions: ParsableArguments {
     func load() throws -> (Board, ModelSpec, Graph) {
         let board = try Board.resolve(self.board)
         let spec = try ModelSpec.load(path: model)
-        let scheme = update ?? (spec.sparseUpdate == nil ? .full : .sparse)
+        let scheme = update ?? spec.defaultUpdate
         do {
             return (board, spec, try Graph(spec, update: scheme))
         } catch let error as ConfigError {

@@ -6,7 +6,10 @@ import Foundation
 public struct BudgetCheck {
     /// One limit held against one measured figure.
     public struct Outcome: Sendable {
-        public enum Verdict: Sendable { case passed, breached, notMeasured(String) }
+        public enum Verdict: Sendable, Equatable {
+            case passed, breached, notMeasured(String)
+            public var skipped: Bool { if case .notMeasured = self { true } else { false } }
+        }
         public let model: String, board: String
         /// The budget file's field name, e.g. `peak_ram_bytes`.
         public let limit: String
@@ -16,7 +19,6 @@ public struct BudgetCheck {
         /// How the figure was obtained (planned static RAM + stack reserve, or measured in a run).
         public let basis: String
         public let verdict: Verdict
-        public var breached: Bool { if case .passed = verdict { false } else { true } }
 
         /// "peak_ram_bytes 9,032 B > limit 8,192 B: over by 840 B (10.3%)".
         public var message: String {
@@ -108,11 +110,9 @@ public struct BudgetCheck {
     /// reserve (the most the stack may take), and the ELF's flash.
     private func hold(_ l: BudgetFile.Limits, planned modelPath: String) throws -> [Outcome] {
         let board = try Board.resolve(l.board)
-        let spec = try ModelSpec.load(path: modelPath)
-        let update: Graph.UpdateScheme = spec.sparseUpdate == nil ? .full : .sparse
-        let (data, file) = try DataSource.load(budget.data, for: try Graph(spec, update: update), seed: budget.seed)
-        let prepared = try PreparedRun(spec: spec, update: update, data: data, dataFile: file, testFraction: 0.2, seed: budget.seed)
-        let source = Simulation.source(prepared, options: .init(epochs: budget.epochs, seed: budget.seed, update: update,
+        let prepared = try PreparedRun(modelFile: modelPath, data: budget.data, seed: budget.seed)
+        let spec = prepared.model.spec
+        let source = Simulation.source(prepared, options: .init(epochs: budget.epochs, seed: budget.seed, update: prepared.update,
                                                                 algorithm: try TrainingAlgorithm.variant(budget.algorithm), kernels: budget.kernels))
         let planned = source.memory.staticRAMBytes + Int(board.stackBytes)
         var outcomes: [Outcome] = []

@@ -3,8 +3,7 @@
 public enum JUnitReport {
     public static func xml(_ outcomes: [BudgetCheck.Outcome], budgetFile: String) -> String {
         func count(_ os: [BudgetCheck.Outcome], _ kind: (BudgetCheck.Outcome.Verdict) -> Bool) -> Int { os.filter { kind($0.verdict) }.count }
-        let failed = { (v: BudgetCheck.Outcome.Verdict) in if case .breached = v { true } else { false } }
-        let skipped = { (v: BudgetCheck.Outcome.Verdict) in if case .notMeasured = v { true } else { false } }
+        let failed = { (v: BudgetCheck.Outcome.Verdict) in v == .breached }, skipped = { (v: BudgetCheck.Outcome.Verdict) in v.skipped }
         var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
                      "<testsuites name=\"\(escapeXML("mcutrain check " + budgetFile))\" tests=\"\(outcomes.count)\" failures=\"\(count(outcomes, failed))\" skipped=\"\(count(outcomes, skipped))\">"]
         for pair in unique(outcomes.map { [$0.model, $0.board] }) {

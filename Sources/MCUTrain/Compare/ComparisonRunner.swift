@@ -36,20 +36,17 @@ public struct ComparisonRunner {
 
     private func run(_ cell: ComparisonMatrix.Cell, progress: @escaping (Event) -> Void) throws -> (ComparisonCell, Bool) {
         let board = try Board.resolve(cell.board)
-        let spec = try ModelSpec.load(path: cell.model)
-        let update: Graph.UpdateScheme = spec.sparseUpdate == nil ? .full : .sparse
-        let (data, dataFile) = try DataSource.load(matrix.data, for: try Graph(spec, update: update), seed: cell.seed)
-        let prepared = try PreparedRun(spec: spec, update: update, data: data, dataFile: dataFile, testFraction: 0.2, seed: cell.seed)
-        let options = Simulation.Options(epochs: matrix.epochs, seed: cell.seed, update: update, algorithm: try TrainingAlgorithm.variant(cell.algorithm),
-                                         kernels: cell.kernels)
+        let prepared = try PreparedRun(modelFile: cell.model, data: matrix.data, seed: cell.seed)
+        let options = Simulation.Options(epochs: matrix.epochs, seed: cell.seed, update: prepared.update,
+                                         algorithm: try TrainingAlgorithm.variant(cell.algorithm), kernels: cell.kernels)
         let key = try cache?.key(source: Simulation.source(prepared, options: options), board: board,
-                                 data: dataFile == DataSource.syntheticName ? matrix.data ?? "synthetic" : dataFile,
-                                 options: "simulate epochs \(options.epochs) seed \(options.seed) test \(options.testFraction) update \(update.rawValue) algorithm \(options.algorithm) kernels \(cell.kernels.rawValue)")
+                                 data: prepared.dataFile == DataSource.syntheticName ? matrix.data ?? "synthetic" : prepared.dataFile,
+                                 options: "simulate epochs \(options.epochs) seed \(options.seed) test \(options.testFraction) update \(options.update.rawValue) algorithm \(options.algorithm) kernels \(cell.kernels.rawValue)")
         if let key, let report = cache?.load(SimulationReport.self, key: key) {
             return (ComparisonCell(cell, report: report, board: board), true)
         }
         let directory = "\(buildRoot)/cell\(cell.index)-\(ProcessInfo.processInfo.processIdentifier)"
-        let simulation = try Simulation(board: board, prepared: prepared, dataName: data.name, modelFile: cell.model, options: options, buildDirectory: directory)
+        let simulation = try Simulation(board: board, prepared: prepared, modelFile: cell.model, options: options, buildDirectory: directory)
         let report = try simulation.run { event in
             if case .epoch(let e) = event { progress(.epoch(cell, epoch: e.epoch)) }
         }

@@ -111,6 +111,8 @@ public struct ModelSpec: Decodable, Sendable, Equatable {
     public let loss: Loss
     public let training: Training
     public let sparseUpdate: SparseUpdate?
+    /// The update scheme a run uses unless told otherwise: the file's sparse update when it has one.
+    public var defaultUpdate: Graph.UpdateScheme { sparseUpdate == nil ? .full : .sparse }
     public let algorithm: AlgorithmSpec?
     /// Seed of the initial weights (and of frozen weights baked into flash); 0 = the run's seed.
     public let weightSeed: UInt64?

@@ -42,17 +42,17 @@ public struct Simulation {
                 options: Options, buildDirectory: String) throws {
         let prepared = try PreparedRun(spec: spec, update: options.update, data: data, dataFile: dataFile,
                                        testFraction: options.testFraction, seed: options.seed)
-        try self.init(board: board, prepared: prepared, dataName: data.name, modelFile: modelFile, options: options, buildDirectory: buildDirectory)
+        try self.init(board: board, prepared: prepared, modelFile: modelFile, options: options, buildDirectory: buildDirectory)
     }
 
     /// Plans memory (refusing a model that does not fit) and builds the firmware of `source(prepared, options)`.
-    public init(board: Board, prepared: PreparedRun, dataName: String, modelFile: String, options: Options, buildDirectory: String) throws {
+    public init(board: Board, prepared: PreparedRun, modelFile: String, options: Options, buildDirectory: String) throws {
         guard options.epochs >= 1 else { throw ConfigError("--epochs must be at least 1") }
         guard options.measuredSteps >= 1 else { throw ConfigError("--measured-steps must be at least 1") }
         (train, test, preparation, model) = (prepared.train, prepared.test, prepared.preparation, prepared.model)
         device = try TrainingDevice(board: board, source: Self.source(prepared, options: options), modelFile: modelFile, buildDirectory: buildDirectory)
         host = options.fast ? try HostDevice(source: device.source, buildDirectory: buildDirectory + "/host", sanitize: false) : nil
-        self.dataName = dataName
+        dataName = prepared.dataName
         self.options = options
     }
 
