@@ -10,7 +10,7 @@ public enum ComparisonHTML {
                     "<h2>What to ship</h2>", "<p class=\"rule\">Rule: \(escapeXML(ComparisonSummary.rule)).</p>", "<ul class=\"ship\">"]
         for g in s.groups {
             body.append("<li><b>\(escapeXML(g.model)) on \(escapeXML(g.board))</b>: " + (g.recommended.map { v in
-                "<code>\(escapeXML(v.label))</code> — \(percent(v.accuracy)) (best \(percent(g.bestAccuracy))), \(grouped(Int(v.cyclesPerStep.rounded()))) cycles = \(format(v.msPerStep, 3)) ms per step, \(grouped(v.worstRAM.ram.peakBytes)) B of \(grouped(v.worstRAM.ramBudgetBytes)) B RAM" + (v.energyPerStep.map { ", \(format($0, 2)) µJ per step" } ?? "")
+                "<code>\(escapeXML(v.label))</code>: \(escapeXML(ComparisonTables.shipDetails(v, in: g)))"
             } ?? "no variant fits this board") + "</li>")
         }
         body.append("</ul>")
@@ -50,17 +50,11 @@ public enum ComparisonHTML {
         """
     }
 
+    /// The Markdown report's table, its Pareto rows shaded.
     private static func table(_ s: ComparisonSummary) -> String {
-        let headers = ["model", "board", "variant", "test acc", "float acc", "cycles/step", "ms/step", "µJ/step", "backward MACs", "peak RAM B", "RAM budget B", "flash B"]
-        var rows = ["<table><tr>" + headers.map { "<th>\(escapeXML($0))</th>" }.joined() + "</tr>"]
-        for g in s.groups {
-            let front = Set(g.paretoFront)
-            for (i, v) in g.variants.enumerated() {
-                let cells = [v.model, v.board, v.label, ComparisonTables.accuracy(v), percent(v.floatAccuracy), grouped(Int(v.cyclesPerStep.rounded())),
-                             format(v.msPerStep, 3), v.energyPerStep.map { format($0, 2) } ?? "-", percent(v.backwardShare),
-                             grouped(v.worstRAM.ram.peakBytes), grouped(v.worstRAM.ramBudgetBytes), grouped(v.flashBytes)]
-                rows.append("<tr\(front.contains(i) ? " class=\"front\"" : "")>" + cells.map { "<td>\(escapeXML($0))</td>" }.joined() + "</tr>")
-            }
+        let table = ComparisonTables.variantTable(s)
+        let rows = ["<table><tr>" + table.headers.map { "<th>\(escapeXML($0))</th>" }.joined() + "</tr>"] + table.rows.map { cells in
+            "<tr\(cells.last == "yes" ? " class=\"front\"" : "")>" + cells.map { "<td>\(escapeXML($0))</td>" }.joined() + "</tr>"
         }
         return rows.joined(separator: "\n") + "</table><p class=\"rule\">Shaded: on the Pareto front of its model and board. Accuracy: mean over seeds [range].</p>"
     }

@@ -6,10 +6,21 @@ public enum ComparisonTables {
                      "\(s.comparison.cells.count) runs\(s.comparison.shard.map { " (shard \($0) of the matrix's \(m.cells.count))" } ?? ""): \(m.epochs) epochs each, seeds \(m.seeds.map(String.init).joined(separator: ", ")), data \(m.data ?? "default"). Every step ran in the emulator; energy is a datasheet-based estimate.",
                      "", "## What to ship", "", "Rule: \(ComparisonSummary.rule).", ""]
         for g in s.groups {
-            lines.append("- **\(g.model) on \(g.board)**: " + (g.recommended.map { v in
-                "`\(v.label)`: \(percent(v.accuracy)) test accuracy (best \(percent(g.bestAccuracy))), \(grouped(Int(v.cyclesPerStep.rounded()))) cycles = \(format(v.msPerStep, 3)) ms per step, peak RAM \(grouped(v.worstRAM.ram.peakBytes)) B of \(grouped(v.worstRAM.ramBudgetBytes)) B" + (v.energyPerStep.map { ", \(format($0, 2)) µJ per step" } ?? "")
-            } ?? "no variant fits this board"))
+            lines.append("- **\(g.model) on \(g.board)**: " + (g.recommended.map { "`\($0.label)`: " + shipDetails($0, in: g) } ?? "no variant fits this board"))
         }
+        lines += ["", "## Every variant", "", "Accuracy is the mean over seeds (range in brackets); peak RAM is the largest over seeds; backward MACs are the share of full backprop's.", "",
+                  variantTable(s).markdown(textColumns: 3)]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The figures behind a board's pick, as both reports print them.
+    static func shipDetails(_ v: ComparisonSummary.Variant, in g: ComparisonSummary.Group) -> String {
+        "\(percent(v.accuracy)) test accuracy (best \(percent(g.bestAccuracy))), \(grouped(Int(v.cyclesPerStep.rounded()))) cycles = \(format(v.msPerStep, 3)) ms per step, peak RAM \(grouped(v.worstRAM.ram.peakBytes)) B of \(grouped(v.worstRAM.ramBudgetBytes)) B"
+            + (v.energyPerStep.map { ", \(format($0, 2)) µJ per step" } ?? "")
+    }
+
+    /// Every variant, a row each; the last column says whether it is on its Pareto front.
+    static func variantTable(_ s: ComparisonSummary) -> TextTable {
         var table = TextTable(headers: ["model", "board", "variant", "test acc", "float acc", "cycles/step", "ms/step", "µJ/step", "mJ/epoch",
                                         "backward MACs", "peak RAM B", "RAM budget", "flash B", "Pareto"])
         for g in s.groups {
@@ -21,9 +32,7 @@ public enum ComparisonTables {
                                    front.contains(i) ? "yes" : ""])
             }
         }
-        lines += ["", "## Every variant", "", "Accuracy is the mean over seeds (range in brackets); peak RAM is the largest over seeds; backward MACs are the share of full backprop's.", "",
-                  table.markdown(textColumns: 3)]
-        return lines.joined(separator: "\n") + "\n"
+        return table
     }
 
     static func accuracy(_ v: ComparisonSummary.Variant) -> String {
