@@ -20,7 +20,7 @@ struct Conv2D: Convolution {
 
     // MARK: C
 
-    static let kernelSource = KernelCode(declarations: declarations, definitions: portableForward + portableInputError + update)
+    static var kernelSource: KernelCode { kernelSource(.portable) }
 
     static func kernelSource(_ variant: KernelVariant) -> KernelCode {
         KernelCode(declarations: declarations, definitions: variant == .dsp ? dsp : portableForward + portableInputError + update)

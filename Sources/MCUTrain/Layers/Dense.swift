@@ -21,7 +21,7 @@ struct Dense: LayerKind {
 
     // MARK: C
 
-    static let kernelSource = KernelCode(declarations: declarations, definitions: portable)
+    static var kernelSource: KernelCode { kernelSource(.portable) }
 
     static func kernelSource(_ variant: KernelVariant) -> KernelCode {
         KernelCode(declarations: declarations, definitions: variant == .dsp ? dsp : portable)

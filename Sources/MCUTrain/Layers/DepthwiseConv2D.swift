@@ -17,7 +17,7 @@ struct DepthwiseConv2D: Convolution {
 
     // MARK: C
 
-    static let kernelSource = KernelCode(declarations: declarations, definitions: portableForward + backward)
+    static var kernelSource: KernelCode { kernelSource(.portable) }
 
     static func kernelSource(_ variant: KernelVariant) -> KernelCode {
         KernelCode(declarations: declarations, definitions: (variant == .dsp ? dspForward : portableForward) + backward)
