@@ -27,11 +27,10 @@ extension BitExactTests {
     final class Harness {
         let machine: Machine
         let top: UInt32
-        init(_ variant: KernelVariant, directory: String) throws {
+        init(_ variant: KernelVariant, directory: String, kinds: [any LayerKind.Type] = [Dense.self], harness: String = BitExactTests.harness) throws {
             let board = try Board.resolve("nrf52840")
-            let kinds: [any LayerKind.Type] = [Dense.self]
             let files = ["mct_kernels.h": KernelSource.header(kinds: kinds), "mct_kernels.c": KernelSource.source(kinds: kinds, variant: variant),
-                         "harness.c": BitExactTests.harness]
+                         "harness.c": harness]
             let elf = try FirmwareBuilder(board: board, directory: directory).build(generated: files, firmware: [], sources: ["mct_kernels.c", "harness.c"])
             machine = try Machine(board: board, timing: try board.core.timingModel())
             try machine.load(try ELFFile(path: elf))

@@ -106,27 +106,7 @@ enum KernelSource {
                 }
             return rows * cols;
         }
-
-        /* An int32 error tensor into int8 with a per-sample scale: the smallest right shift
-         * that fits the largest magnitude into 7 bits. Returns the shift. */
-        int mct_requantize_error_s8(const int32_t *acc, int n, int8_t *err) {
-            uint32_t largest = 0;
-            for (int i = 0; i < n; i++) {
-                uint32_t m = acc[i] < 0 ? (uint32_t)-acc[i] : (uint32_t)acc[i];
-                if (m > largest) largest = m;
-            }
-            int bits = largest ? 32 - __builtin_clz(largest) : 0;
-            int shift = bits > 7 ? bits - 7 : 0;
-            for (int i = 0; i < n; i++) err[i] = mct_saturate_s8(mct_round_shift(acc[i], shift), -127, 127);
-            return shift;
-        }
-
-        /* Through a clamping activation: the error survives only where lo < y < hi. */
-        void mct_activation_backward_s8(int8_t *err, const int8_t *y, int n, int32_t lo, int32_t hi) {
-            for (int i = 0; i < n; i++)
-                if (y[i] <= lo || y[i] >= hi) err[i] = 0;
-        }
-
+        \(variant == .portable ? ErrorKernels.portable : "")
         /* acc += add for a tensor read by several layers; both carry exponents, the sum takes
          * the larger one (plus one if it would overflow int8). Returns the new exponent. */
         int mct_error_merge_s8(int8_t *acc, int x_acc, const int8_t *add, int x_add, int n) {
@@ -174,7 +154,7 @@ enum KernelSource {
             }
             return prediction;
         }
-        \(variant == .dsp ? KernelVariant.intrinsics : "")
+        \(variant == .dsp ? KernelVariant.intrinsics + ErrorKernels.dsp : "")
         \((kinds.map { $0.kernelSource(variant) } + extra).map(\.definitions).joined(separator: "\n"))
         """
     }

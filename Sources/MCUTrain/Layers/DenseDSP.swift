@@ -13,13 +13,13 @@ extension Dense {
             for (; j + 4 <= n_out; j += 4) {
                 int32_t s0 = bias[j], s1 = bias[j + 1], s2 = bias[j + 2], s3 = bias[j + 3];
                 mct_dot4_s8(in, n_in, w + j * n_in, n_in, &s0, &s1, &s2, &s3);
-                out[j] = mct_saturate_s8(mct_round_shift(s0, shift[j]), lo, hi);
-                out[j + 1] = mct_saturate_s8(mct_round_shift(s1, shift[j + 1]), lo, hi);
-                out[j + 2] = mct_saturate_s8(mct_round_shift(s2, shift[j + 2]), lo, hi);
-                out[j + 3] = mct_saturate_s8(mct_round_shift(s3, shift[j + 3]), lo, hi);
+                out[j] = mct_requantize_s8(s0, shift[j], lo, hi);
+                out[j + 1] = mct_requantize_s8(s1, shift[j + 1], lo, hi);
+                out[j + 2] = mct_requantize_s8(s2, shift[j + 2], lo, hi);
+                out[j + 3] = mct_requantize_s8(s3, shift[j + 3], lo, hi);
             }
             for (; j < n_out; j++)
-                out[j] = mct_saturate_s8(mct_round_shift(mct_dot1_s8(in, n_in, w + j * n_in, bias[j]), shift[j]), lo, hi);
+                out[j] = mct_requantize_s8(mct_dot1_s8(in, n_in, w + j * n_in, bias[j]), shift[j], lo, hi);
         }
 
         void mct_dense_logits_s8(const int8_t *in, int n_in, const int8_t *w, const int32_t *bias, int n_out, int32_t *logits) {
