@@ -76,6 +76,14 @@ extension BitExactTests {
         ConvCase(h: 8, w: 5, c: 6, op: "depthwise_conv2d", fields: #""kernel": [5, 3], "stride": 3, "padding": "same""#),
         ConvCase(h: 2, w: 3, c: 5, op: "depthwise_conv2d", fields: #""kernel": [5, 5], "padding": "same""#),
         ConvCase(h: 1, w: 1, c: 3, op: "depthwise_conv2d", fields: #""kernel": [3, 3], "padding": "same""#),
+        // The DSP 3x3 window: wide rows and channels left over after the groups of four; no padding
+        // (the input error's windows move by two); an input exactly three wide (every window
+        // moves); stride 3; an input too small for the window along one axis.
+        ConvCase(h: 5, w: 9, c: 6, op: "depthwise_conv2d", fields: #""kernel": [3, 3], "padding": "same""#),
+        ConvCase(h: 7, w: 6, c: 12, op: "depthwise_conv2d", fields: #""kernel": [3, 3]"#),
+        ConvCase(h: 4, w: 3, c: 4, op: "depthwise_conv2d", fields: #""kernel": [3, 3], "padding": "same""#),
+        ConvCase(h: 10, w: 8, c: 5, op: "depthwise_conv2d", fields: #""kernel": [3, 3], "stride": 3, "padding": "same""#),
+        ConvCase(h: 2, w: 7, c: 8, op: "depthwise_conv2d", fields: #""kernel": [3, 3], "padding": "same""#),
     ]
 
     static func json(_ c: ConvCase) -> String {
@@ -156,6 +164,41 @@ extension BitExactTests {
 
     func testDepthwiseKernelsOfBothVariantsMatchTheTwin() throws {
         try assertKernelsMatchTheTwin(DepthwiseConv2D.self, cases: Self.depthwiseCases)
+    }
+
+    /// The twin's layers requantise by one right shift and clamp to [-128, 127]; the DSP forward
+    /// clamps four bytes at once and takes left shifts (negative) elsewhere, so both variants
+    /// also meet per-channel shifts from -3 to 12 and the ReLU and ReLU6 ranges.
+    func testDepthwiseForwardOfBothVariantsAgreesOnAnyShiftAndRange() throws {
+        let harnesses = try KernelVariant.allCases.map { try ConvHarness($0, kind: DepthwiseConv2D.self, directory: temporaryDirectory(self)) }
+        var seed = SplitMix64(seed: 5, stream: 1)
+        func bytes(_ n: Int, _ range: ClosedRange<Int>) -> [Int8] { (0..<n).map { _ in Int8(Int(seed.next() % UInt64(range.count)) + range.lowerBound) } }
+        for c in Self.depthwiseCases {
+            let model = try quantizedModel(writeFile(temporaryDirectory(self), "m.json", Self.json(c)))
+            let g = (model.graph.nodes[0].kind as! DepthwiseConv2D).g
+            let dims = [g.input.h, g.input.w, g.input.c, g.output.h, g.output.w, g.output.c, g.kh, g.kw, g.stride, g.padTop, g.padLeft].map { Int16($0) }
+            for (lo, hi): (Int32, Int32) in [(-128, 127), (0, 127), (0, 48)] {
+                let input = bytes(g.input.count, -128...127), weights = bytes(g.kh * g.kw * g.input.c, -127...127)
+                let shifts = bytes(g.output.c, -3...12), bias = (0..<g.output.c).map { _ in Int32(Int(seed.next() % 4001) - 2000) }
+                var outputs: [[Int8]] = []
+                for h in harnesses {
+                    try h.write("mct_t_dims", dims)
+                    try h.write("mct_t_args", [0, 0, 0, lo, hi, 0, 0, 0] as [Int32])
+                    try h.write("mct_t_w", weights); try h.write("mct_t_bias", bias)
+                    try h.write("mct_t_in", input); try h.write("mct_t_shift", shifts)
+                    _ = try h.call("mct_t_forward")
+                    outputs.append(try h.read("mct_t_out", g.output.count, as: Int8.self))
+                }
+                XCTAssertEqual(outputs[1], outputs[0], "dsp against portable: \(c.h)x\(c.w)x\(c.c) \(c.fields) range \(lo)...\(hi) shifts \(shifts)")
+                XCTAssertTrue(outputs[0].allSatisfy { Int32($0) >= lo && Int32($0) <= hi })
+            }
+        }
+    }
+
+    /// The keyword-spotting DS-CNN (four 3x3 depthwise layers at 25x5x64, ReLU), every layer
+    /// trained, with the DSP kernels on the device and in the sanitised host build.
+    func testDSCNNTrainsWithDSPKernelsBitExact() throws {
+        try assertBitExact(try String(contentsOfFile: ProjectPaths.examples + "/ds-cnn-kws.json", encoding: .utf8), steps: 2, kernels: .dsp)
     }
 
     /// A CNN with pointwise and strided convolutions trained end to end with the DSP kernels.

@@ -32,7 +32,6 @@ enum ErrorKernels {
         /* ---- error kernels (DSP) ---- */
 
         #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
-        static inline int32_t mct_ssat8(int32_t x) { return __ssat(x, 8); }
         /* Bytes of e where first <= y <= last (bytewise), zero elsewhere: SSUB8 sets a byte's GE
          * flag where the difference is not negative, SEL keeps e there. */
         static inline int32_t mct_keep_between_s8x4(int32_t e, int32_t y, int32_t first, int32_t last) {
@@ -42,7 +41,6 @@ enum ErrorKernels {
             return e;
         }
         #else
-        static inline int32_t mct_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
         static inline int32_t mct_keep_between_s8x4(int32_t e, int32_t y, int32_t first, int32_t last) {
             uint32_t r = 0;
             for (int k = 0; k < 32; k += 8) {

@@ -37,6 +37,14 @@ public enum KernelVariant: String, CaseIterable, Sendable, Codable {
         /* Top halves: hi's high, lo's high moved down. */
         static inline int32_t mct_pkhtb(int32_t hi, int32_t lo) { return MCT_ASM2("pkhtb %0, %1, %2, asr #16", hi, lo); }
         static inline int32_t mct_qsub8(int32_t a, int32_t b) { return __qsub8(a, b); }
+        static inline int32_t mct_ssat8(int32_t x) { return __ssat(x, 8); }
+        /* Each byte of x clamped to the same byte of lo and hi (signed, lo <= hi): SSUB8 sets GE
+         * where x >= the bound, SEL picks. */
+        static inline int32_t mct_clamp_s8x4(int32_t x, int32_t lo, int32_t hi) {
+            int32_t t;
+            __asm__("ssub8 %0, %1, %2\\n\\tsel %1, %1, %2\\n\\tssub8 %0, %1, %3\\n\\tsel %1, %3, %1" : "=&r"(t), "+r"(x) : "r"(lo), "r"(hi));
+            return x;
+        }
         /* Each byte at least -127; m holds 0x81818181 (SSUB8 sets GE where x >= m, SEL picks). */
         static inline int32_t mct_max127_s8x4(int32_t x, int32_t m) {
             int32_t r;
@@ -66,6 +74,15 @@ public enum KernelVariant: String, CaseIterable, Sendable, Codable {
             for (int k = 0; k < 32; k += 8) {
                 int32_t d = (int8_t)(((uint32_t)a >> k) & 0xFF) - (int8_t)(((uint32_t)b >> k) & 0xFF);
                 r |= (uint32_t)(uint8_t)(d > 127 ? 127 : (d < -128 ? -128 : d)) << k;
+            }
+            return (int32_t)r;
+        }
+        static inline int32_t mct_ssat8(int32_t x) { return x < -128 ? -128 : (x > 127 ? 127 : x); }
+        static inline int32_t mct_clamp_s8x4(int32_t x, int32_t lo, int32_t hi) {
+            uint32_t r = 0;
+            for (int k = 0; k < 32; k += 8) {
+                int32_t v = (int8_t)((uint32_t)x >> k), l = (int8_t)((uint32_t)lo >> k), h = (int8_t)((uint32_t)hi >> k);
+                r |= (uint32_t)(uint8_t)(v < l ? l : (v > h ? h : v)) << k;
             }
             return (int32_t)r;
         }

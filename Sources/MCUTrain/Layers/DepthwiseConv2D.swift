@@ -20,7 +20,7 @@ struct DepthwiseConv2D: Convolution {
     static var kernelSource: KernelCode { kernelSource(.portable) }
 
     static func kernelSource(_ variant: KernelVariant) -> KernelCode {
-        KernelCode(declarations: declarations, definitions: (variant == .dsp ? dspForward : portableForward) + backward)
+        KernelCode(declarations: declarations, definitions: variant == .dsp ? dspKernels : portableForward + portableBackward)
     }
 
     private static let declarations = """
@@ -58,8 +58,7 @@ struct DepthwiseConv2D: Convolution {
 
         """
 
-    /// The input error and update both variants share.
-    private static let backward = """
+    private static let portableBackward = """
 
         /* ---- depthwise_conv2d: input error, update ---- */
 
