@@ -20,7 +20,7 @@ struct DepthwiseConv2D: Convolution {
     static var kernelSource: KernelCode { kernelSource(.portable) }
 
     static func kernelSource(_ variant: KernelVariant) -> KernelCode {
-        KernelCode(declarations: declarations, definitions: variant == .dsp ? dspKernels : portableForward + portableBackward)
+        KernelCode(declarations: declarations, definitions: variant == .dsp ? dspForward + dspBackward : portableForward + portableBackward)
     }
 
     private static let declarations = """
