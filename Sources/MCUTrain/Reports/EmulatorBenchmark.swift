@@ -61,7 +61,7 @@ public struct EmulatorBenchmark {
         var counted: (cycles: UInt64, instructions: UInt64, value: UInt32)?
         for _ in 0..<repeats {
             for accounting in [false, true] {
-                let machine = try Machine(board: board, timing: try board.core.timingModel(), accounting: accounting)
+                let machine = try Machine(board: board, timing: try board.core.timingModel(), metering: accounting ? nil : .off)
                 try machine.load(elf)
                 let top = try machine.address(of: "__StackTop")
                 _ = try machine.call("mct_init", [1], stackTop: top, maxCycles: UInt64.max / 2)
