@@ -3,14 +3,14 @@
 # place besides apt that CI reaches, and it carries the C source), ARM only, static, with
 # block-counting.patch, into .build-deps/unicorn. The patch lets translated blocks count
 # their own runs, so the cycle meter needs no call per block (Sources/CUnicorn/counting.c).
-# Does nothing when that prefix was built from the same archive and patch.
+# Does nothing when that prefix was built by this script and patch as they are now.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 url=https://files.pythonhosted.org/packages/64/c7/1a571a06adda2a9802e21d84398c5547761cb28b22f59a2c5db62bf23887/unicorn-2.0.1.post1.tar.gz
 sha256=7fc69523eb83b4c8abc7cb4410ca21875e066c34b7afe998f59481e830d28e56
 patch=scripts/unicorn/block-counting.patch
 prefix=$PWD/.build-deps/unicorn
-stamp="$sha256 $(sha256sum "$patch" | cut -d' ' -f1)"
+stamp=$(cat "$0" "$patch" | sha256sum | cut -d' ' -f1)
 [ "$(cat "$prefix/stamp" 2>/dev/null)" = "$stamp" ] && exit 0
 
 work=$PWD/.build-deps/unicorn-source
