@@ -7,17 +7,56 @@
 // The totals equal the hook's exactly: a block's run counts as its cycles plus its fall or
 // jump cycles, and the run in progress (or the last one of a run, which the hook settles as
 // a fall-through) is corrected through `last`.
+//
+// The cycle limit: each record's `limit` lets its block run a share of the cycles left, at
+// the block's dearest; the block that reaches its limit calls the meter (on_limit), which
+// checks the limit exactly and shares out what is left again. A shared counter would be
+// simpler, but updating it at every block start costs as much again as the counting.
 #include "meter_internal.h"
 
 #include <stdlib.h>
 
-/* The weight of a block that must call out at every start (not timed yet, or to stop). */
-#define CALL_EVERY_TIME (INT64_MAX / 2)
-/* Budgets stay below this, so taking CALL_EVERY_TIME from one cannot overflow. */
-#define BUDGET_CAP (INT64_MAX / 4)
+/* Runs allowed between looks stay below this, so that runs + allowance cannot overflow. */
+#define MOST_RUNS ((uint64_t)1 << 62)
 
 static uint32_t outcome_bound(const mct_block_record *r) {
     return r->fall_cycles > r->jump_cycles ? r->fall_cycles : r->jump_cycles;
+}
+
+/* The most one run of the block can cost, at least 1. */
+static uint64_t dearest_run(const mct_block_record *r) {
+    uint64_t cycles = (uint64_t)r->cycles + outcome_bound(r);
+    return cycles ? cycles : 1;
+}
+
+/* Sets every record's limit so that the runs it allows, each at its dearest, stay within
+ * `room` cycles in all; what is left over is the slack for divides. A block that must not run
+ * as translated keeps a limit of 0 and calls at every start. */
+static void share_out(mct_meter *m, uint64_t room) {
+    uint64_t records = 0;
+    for (const mct_record_chunk *chunk = m->chunks; chunk; chunk = chunk->next) records += chunk->used;
+    uint64_t share = records ? room / records : room, spent = 0;
+    for (mct_record_chunk *chunk = m->chunks; chunk; chunk = chunk->next) {
+        for (uint32_t i = 0; i < chunk->used; i++) {
+            mct_block_record *r = &chunk->records[i];
+            if (r->failed || r->stale || r->size == 0) {
+                r->counter.limit = 0;
+                continue;
+            }
+            uint64_t cost = dearest_run(r), runs = share / cost;
+            if (runs > MOST_RUNS) runs = MOST_RUNS;
+            r->counter.limit = r->counter.runs + runs + 1;
+            spent += runs * cost;
+        }
+    }
+    uint64_t slack = room - spent;
+    m->slack = slack < (uint64_t)INT64_MAX ? (int64_t)slack : INT64_MAX;
+}
+
+void mct_counting_look_soon(mct_meter *m) {
+    for (mct_record_chunk *chunk = m->chunks; chunk; chunk = chunk->next) {
+        for (uint32_t i = 0; i < chunk->used; i++) chunk->records[i].counter.limit = chunk->records[i].counter.runs;
+    }
 }
 
 static uc_block_counter *on_counter(uc_engine *uc, uint64_t address, void *user) {
@@ -34,23 +73,19 @@ static uc_block_counter *on_counter(uc_engine *uc, uint64_t address, void *user)
         m->chunks = chunk;
     }
     mct_block_record *r = &chunk->records[chunk->used++];
-    r->address = (uint32_t)address;
-    r->counter.weight = CALL_EVERY_TIME;
+    r->address = (uint32_t)address; /* limit 0: the first run calls the meter, which shares out again */
     return &r->counter;
 }
 
 /* Times the block now that its size is known. A failure, or a code hook the timing added that
- * this translation lacks, is acted on when the block first starts (on_exhausted). */
+ * this translation lacks, is acted on when the block first starts (on_limit). */
 static void on_translated(uc_engine *uc, uc_block_counter *counter, uint64_t address, uint32_t size, void *user) {
     (void)uc; (void)address;
     mct_meter *m = user;
     mct_block_record *r = (mct_block_record *)counter;
     if (r == &m->unavailable) return;
     r->size = size;
-    if (size == 0) { /* like the hook, which ignores empty blocks */
-        r->counter.weight = 0;
-        return;
-    }
+    if (size == 0) return; /* the hook ignores empty blocks; they cost nothing here either */
     uint32_t sites = m->site_count;
     m->translating = true;
     const mct_block_cost *c = mct_lookup(m, r->address, size);
@@ -64,7 +99,6 @@ static void on_translated(uc_engine *uc, uc_block_counter *counter, uint64_t add
     r->fall_cycles = c->fall_cycles;
     r->jump_cycles = c->jump_cycles;
     r->stale = m->site_count != sites;
-    if (!r->stale) r->counter.weight = (int64_t)r->cycles + outcome_bound(r);
 }
 
 /* Stops the run before the block runs, uncounted, as the hook does when it stops. */
@@ -75,11 +109,11 @@ static void stop_before(uc_engine *uc, mct_meter *m, mct_block_record *r) {
     uc_emu_stop(uc);
 }
 
-/* Called at a block's start once the budget is used up, and at every start of a block that
- * must not run as translated. Checks the cycle limit exactly and sets a new budget: the most
- * the blocks can take before the limit could be reached, counting this block's outcome at
- * its dearer side. */
-static void on_exhausted(uc_engine *uc, uc_block_counter *counter, void *user) {
+/* Called at a block's start once its runs reach their limit, and at every start of a block
+ * that must not run as translated. Checks the cycle limit exactly and shares out what is left
+ * before it, less this block's outcome at its dearer side; strictly less, so that a block
+ * that runs without calling cannot reach the limit. */
+static void on_limit(uc_engine *uc, uc_block_counter *counter, void *user) {
     mct_meter *m = user;
     mct_block_record *r = (mct_block_record *)counter;
     if (m->needs_access_hook) {
@@ -105,17 +139,15 @@ static void on_exhausted(uc_engine *uc, uc_block_counter *counter, void *user) {
         return;
     }
     uint64_t room = m->cycle_limit - now, bound = outcome_bound(r);
-    uint64_t budget = room > bound ? room - bound : 0;
-    m->counting.budget = budget < BUDGET_CAP ? (int64_t)budget : BUDGET_CAP;
+    share_out(m, room > bound ? room - bound - 1 : 0);
 }
 
 uc_err mct_counting_attach(uc_engine *uc, mct_meter *m) {
     m->counting_inline = true;
     m->unavailable.failed = true;
-    m->unavailable.counter.weight = CALL_EVERY_TIME;
     m->counting.counter = on_counter;
     m->counting.translated = on_translated;
-    m->counting.exhausted = on_exhausted;
+    m->counting.at_limit = on_limit;
     m->counting.user = m;
     return uc_set_block_counting(uc, &m->counting);
 }
@@ -150,8 +182,7 @@ void mct_meter_begin(mct_meter *m) {
     if (!m->counting_inline) return;
     m->counting.last = NULL;
     uint64_t now = mct_meter_cycles(m);
-    uint64_t room = now < m->cycle_limit ? m->cycle_limit - now : 0;
-    m->counting.budget = room < BUDGET_CAP ? (int64_t)room : BUDGET_CAP;
+    share_out(m, now < m->cycle_limit ? m->cycle_limit - now - 1 : 0);
 }
 
 void mct_meter_settle(mct_meter *m) {

@@ -235,7 +235,7 @@ static void on_divide(uc_engine *uc, uint64_t address, uint32_t size, void *user
     uint32_t cycles = m->divide_cost(m->divide_context, dividend, divisor, d->is_signed);
     uint32_t extra = cycles > d->minimum ? cycles - d->minimum : 0;
     m->cycles += extra;
-    if (m->counting_inline) m->counting.budget -= extra;
+    if (m->counting_inline && (m->slack -= extra) < 0) mct_counting_look_soon(m);
 }
 
 static void on_word_access(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
@@ -308,7 +308,7 @@ void mct_meter_set_traps(mct_meter *m, bool unaligned, bool divide_by_zero) {
     m->trap_divide_by_zero = divide_by_zero;
     if (unaligned && !m->has_access_hook) {
         m->needs_access_hook = true;
-        if (m->counting_inline) m->counting.budget = 0; /* the next block start looks */
+        if (m->counting_inline) mct_counting_look_soon(m);
     }
 }
 

@@ -14,6 +14,10 @@ bool mct_stopping(const mct_meter *m);
 /// Hands the meter's counters to Unicorn (mct_meter_attach with counting).
 uc_err mct_counting_attach(uc_engine *uc, mct_meter *m);
 
+/// Makes the next start of any block call the meter (divides used up the slack, or the
+/// run must stop at the next block boundary).
+void mct_counting_look_soon(mct_meter *m);
+
 void mct_counting_release(mct_meter *m);
 
 #endif

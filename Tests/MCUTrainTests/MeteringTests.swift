@@ -36,6 +36,9 @@ final class MeteringTests: XCTestCase {
         /* Runs ~2^31 times: the loop's block ends in a conditional branch, so the stop
            (settled as a fall-through) is not charged like a taken branch. */
         int spin(void) { volatile int i = 0; while (i >= 0) i++; return i; }
+        /* A runaway whose divides (cycles counted outside the blocks) vary from turn to turn. */
+        volatile uint32_t sink;
+        void spin_divide(uint32_t x) { for (;;) { x = x / (sink | 1u) + 0x9E3779B9u; sink = x >> 28; } }
         """
 
     private struct Run: Equatable {
@@ -121,13 +124,15 @@ final class MeteringTests: XCTestCase {
             try machine.load(elf)
             let top = try machine.address(of: "__StackTop")
             _ = try machine.call("divide_walk", [100], stackTop: top, maxCycles: 1 << 20)
-            for limit in UInt64(50_000)..<50_024 {
-                let before = machine.cycles
-                do {
-                    _ = try machine.call("spin", stackTop: top, maxCycles: limit)
-                    XCTFail("\(metering): spin returned")
-                } catch {
-                    stops[metering, default: []].append("\(error), after \(machine.cycles - before)")
+            for function in ["spin", "spin_divide"] {
+                for limit in UInt64(50_000)..<50_024 {
+                    let before = machine.cycles
+                    do {
+                        _ = try machine.call(function, [7], stackTop: top, maxCycles: limit)
+                        XCTFail("\(metering): \(function) returned")
+                    } catch {
+                        stops[metering, default: []].append("\(error), after \(machine.cycles - before)")
+                    }
                 }
             }
         }
@@ -135,6 +140,7 @@ final class MeteringTests: XCTestCase {
         XCTAssertEqual(stops[.inlineCounters]!, hook)
         XCTAssertTrue(hook[0].hasPrefix("spin: still running after 50000 cycles"), hook[0])
         XCTAssertGreaterThan(Set(hook.map { $0.split(separator: ",").last! }).count, 2, "the stops fall on different blocks")
+        XCTAssertTrue(hook[24].hasPrefix("spin_divide: still running after 50000 cycles"), hook[24])
     }
 
     /// A board with flash wait states keeps the hook, whose count includes the stalls.

@@ -140,7 +140,10 @@ typedef struct mct_meter {
     uc_hook access_hook;
     /* inline counting (mct_meter_attach with counting = true) */
     bool counting_inline;
-    uc_block_counting counting;   ///< budget: cycles left before the limit needs a look
+    uc_block_counting counting;
+    /// Cycles the runs allowed by the records' limits leave before the cycle limit, for the
+    /// divides' extra cycles; below zero, every block start looks.
+    int64_t slack;
     mct_record_chunk *chunks;     ///< newest first
     mct_block_record unavailable; ///< handed out when no chunk can be allocated: stops the run
     bool translating;             ///< timing a block from inside Unicorn's translator
