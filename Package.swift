@@ -1,5 +1,9 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// Unicorn with the block-counting patch, built by `make deps` (scripts/unicorn/build.sh).
+let unicorn = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/.build-deps/unicorn"
 
 let package = Package(
     name: "MCUTrain",
@@ -14,10 +18,16 @@ let package = Package(
     targets: [
         // Plain-function wrappers for Unicorn's macros and variadic calls, plus the
         // per-block cycle accounting hot path (kept in C so it costs almost nothing).
-        .target(name: "CUnicorn", linkerSettings: [.linkedLibrary("unicorn")]),
+        .target(
+            name: "CUnicorn",
+            cSettings: [.unsafeFlags(["-I\(unicorn)/include"])],
+            linkerSettings: [.unsafeFlags(["-L\(unicorn)/lib"]), .linkedLibrary("unicorn"), .linkedLibrary("pthread"), .linkedLibrary("m")]
+        ),
         // Flattens Capstone's ARM instruction details into a plain struct for the cycle model.
         .target(name: "CCapstone", linkerSettings: [.linkedLibrary("capstone")]),
-        .target(name: "MCUTrain", dependencies: ["CUnicorn", "CCapstone"]),
+        // Imports CUnicorn internally, so only this target's Swift needs Unicorn's headers.
+        .target(name: "MCUTrain", dependencies: ["CUnicorn", "CCapstone"],
+                swiftSettings: [.unsafeFlags(["-Xcc", "-I\(unicorn)/include"])]),
         .executableTarget(
             name: "mcutrain",
             dependencies: ["MCUTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -1,4 +1,4 @@
-#include "CUnicorn.h"
+#include "meter_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +41,7 @@ static bool grow(mct_meter *m) {
     return true;
 }
 
-static mct_block_cost *lookup(mct_meter *m, uint32_t address, uint32_t size) {
+mct_block_cost *mct_lookup(mct_meter *m, uint32_t address, uint32_t size) {
     uint32_t s = slot_of(address, m->capacity);
     while (m->table[s].size != 0) {
         if (m->table[s].address == address && m->table[s].size == size) return &m->table[s];
@@ -49,7 +49,7 @@ static mct_block_cost *lookup(mct_meter *m, uint32_t address, uint32_t size) {
     }
     if ((m->count + 1) * 2 > m->capacity) {
         if (!grow(m)) return NULL;
-        return lookup(m, address, size);
+        return mct_lookup(m, address, size);
     }
     mct_block_cost cost = {0};
     cost.predictor = 1; /* weakly not taken; a target of 1 is never a Thumb block's address */
@@ -83,21 +83,16 @@ static uint32_t fetch_stall(mct_meter *m, uint32_t address, uint32_t size) {
 
 /* The first reason a run stops is the one reported: after uc_emu_stop the rest of the
  * translated block still runs, and must not overwrite a fault already recorded. */
-static bool stopping(const mct_meter *m) { return m->stop_reason != MCT_STOP_NONE; }
+bool mct_stopping(const mct_meter *m) { return m->stop_reason != MCT_STOP_NONE; }
 
 static void usage_fault(uc_engine *uc, mct_meter *m, mct_fault_kind kind, uint32_t pc, uint32_t address, uint32_t size) {
-    if (stopping(m)) return;
+    if (mct_stopping(m)) return;
     m->stop_reason = MCT_STOP_USAGE_FAULT;
     m->fault_kind = kind;
     m->fault_pc = pc;
     m->fault_address = address;
     m->fault_size = size;
     uc_emu_stop(uc);
-}
-
-void mct_meter_settle(mct_meter *m) {
-    if (m->previous) m->cycles += m->previous->fall_cycles;
-    m->previous = NULL;
 }
 
 /* Charges a wrong guess and trains the predictor with where execution went. */
@@ -139,9 +134,9 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     if (size == 0) return;
     if (!c) {
         const mct_block_cost *table = m->table;
-        c = lookup(m, a, size);
+        c = mct_lookup(m, a, size);
         if (!c) {
-            if (stopping(m)) return;
+            if (mct_stopping(m)) return;
             m->stop_reason = MCT_STOP_CLASSIFY_FAILED;
             m->fault_pc = a;
             uc_emu_stop(uc);
@@ -153,7 +148,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     if (m->wait_states) m->cycles += fetch_stall(m, a, size);
     m->instructions += c->instructions;
     m->previous = c;
-    if (m->cycles >= m->cycle_limit && !stopping(m)) {
+    if (m->cycles >= m->cycle_limit && !mct_stopping(m)) {
         m->stop_reason = MCT_STOP_CYCLE_LIMIT;
         m->fault_pc = a;
         uc_emu_stop(uc);
@@ -163,7 +158,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 static bool on_invalid(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user) {
     (void)size; (void)value;
     mct_meter *m = user;
-    if (stopping(m)) return false;
+    if (mct_stopping(m)) return false;
     uint64_t pc = 0;
     uc_reg_read(uc, UC_ARM_REG_PC, &pc);
     m->stop_reason = MCT_STOP_INVALID_MEMORY;
@@ -176,7 +171,7 @@ static bool on_invalid(uc_engine *uc, uc_mem_type type, uint64_t address, int si
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *user) {
     mct_meter *m = user;
     uc_emu_stop(uc);
-    if (stopping(m)) return;
+    if (mct_stopping(m)) return;
     uint64_t pc = 0;
     uc_reg_read(uc, UC_ARM_REG_PC, &pc);
     m->stop_reason = MCT_STOP_INTERRUPT;
@@ -184,12 +179,13 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *user) {
     m->fault_pc = (uint32_t)pc;
 }
 
-uc_err mct_meter_attach(uc_engine *uc, mct_meter *m, mct_classify_fn classify, void *context) {
+uc_err mct_meter_attach(uc_engine *uc, mct_meter *m, mct_classify_fn classify, void *context, bool counting) {
     memset(m, 0, sizeof *m);
     m->classify = classify;
     m->classify_context = context;
     if (!grow(m)) return UC_ERR_NOMEM;
-    uc_err err = uc_hook_add(uc, &m->block_hook, UC_HOOK_BLOCK, (void *)on_block, m, 1, 0);
+    uc_err err = counting ? mct_counting_attach(uc, m)
+                          : uc_hook_add(uc, &m->block_hook, UC_HOOK_BLOCK, (void *)on_block, m, 1, 0);
     if (err) return err;
     err = uc_hook_add(uc, &m->invalid_hook, UC_HOOK_MEM_INVALID, (void *)on_invalid, m, 1, 0);
     if (err) return err;
@@ -237,7 +233,9 @@ static void on_divide(uc_engine *uc, uint64_t address, uint32_t size, void *user
         return;
     }
     uint32_t cycles = m->divide_cost(m->divide_context, dividend, divisor, d->is_signed);
-    m->cycles += cycles > d->minimum ? cycles - d->minimum : 0;
+    uint32_t extra = cycles > d->minimum ? cycles - d->minimum : 0;
+    m->cycles += extra;
+    if (m->counting_inline && (m->slack -= extra) < 0) mct_counting_look_soon(m);
 }
 
 static void on_word_access(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
@@ -268,6 +266,8 @@ static uc_err watch(uc_engine *uc, mct_meter *m, mct_site *site, void *callback)
     uc_err err = uc_hook_add(uc, &site->hook, UC_HOOK_CODE, callback, site, site->address, site->address);
     if (err) { free(site); return err; }
     m->sites[m->site_count++] = site;
+    /* Unicorn is translating the block with the site: the block is dropped before it runs. */
+    if (m->translating) return UC_ERR_OK;
     return uc_ctl_remove_cache(uc, site->address, site->address + 4);
 }
 
@@ -306,10 +306,22 @@ static void on_access(uc_engine *uc, uc_mem_type type, uint64_t address, int siz
 void mct_meter_set_traps(mct_meter *m, bool unaligned, bool divide_by_zero) {
     m->trap_unaligned = unaligned;
     m->trap_divide_by_zero = divide_by_zero;
-    if (unaligned && !m->has_access_hook) m->needs_access_hook = true;
+    if (unaligned && !m->has_access_hook) {
+        m->needs_access_hook = true;
+        if (m->counting_inline) mct_counting_look_soon(m);
+    }
 }
 
-uc_err mct_meter_install_access_hook(uc_engine *uc, mct_meter *m) {
+bool mct_meter_stopped_to_resume(const mct_meter *m) { return m->needs_access_hook || m->stale; }
+
+uc_err mct_meter_resume(uc_engine *uc, mct_meter *m) {
+    if (m->stale) {
+        mct_block_record *r = m->stale;
+        m->stale = NULL;
+        uc_err err = uc_ctl_remove_cache(uc, r->address, r->address + r->size);
+        if (err) return err;
+    }
+    if (!m->needs_access_hook) return UC_ERR_OK;
     m->needs_access_hook = false;
     if (m->has_access_hook) return UC_ERR_OK;
     uc_err err = uc_hook_add(uc, &m->access_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_access, m, 1, 0);
@@ -328,4 +340,5 @@ void mct_meter_release(mct_meter *m) {
     free(m->sites);
     m->sites = NULL;
     m->site_count = m->site_capacity = 0;
+    mct_counting_release(m);
 }

@@ -1,7 +1,9 @@
 // Plain C entry points over Unicorn for Swift: Swift cannot import Unicorn's
 // function-like macros (uc_ctl_*) or its variadic uc_hook_add, so these wrap them.
-// The per-block cycle meter lives here too: it runs on every executed block, so a
-// call into Swift there would dominate emulation time. Swift fills the cache on a miss.
+// The cycle meter lives here too. It either runs a hook on every executed block (a call
+// into Swift there would dominate emulation time) or, where the order of blocks does not
+// matter, lets translated blocks count their own runs (the patched Unicorn built by
+// scripts/unicorn/build.sh) and works out the totals when read. Swift times each new block.
 #ifndef CUNICORN_H
 #define CUNICORN_H
 
@@ -68,6 +70,22 @@ typedef enum mct_fault_kind {
     MCT_FAULT_DIVIDE_BY_ZERO = 3,     ///< UFSR.DIVBYZERO
 } mct_fault_kind;
 
+/// One translation of a block under inline counting: the counters its translated code
+/// updates, and the block's costs, copied because table entries move when the table grows.
+typedef struct mct_block_record {
+    uc_block_counter counter;  ///< first: the translated code holds its address
+    uint32_t address, size, instructions, cycles, fall_cycles, jump_cycles;
+    bool failed;               ///< the cycle model could not time the block
+    bool stale;                ///< translated without a code hook its timing added
+} mct_block_record;
+
+/// Records are allocated in chunks that never move: translated code points into them.
+typedef struct mct_record_chunk {
+    struct mct_record_chunk *next;
+    uint32_t used;
+    mct_block_record records[256];
+} mct_record_chunk;
+
 /// Why the last run stopped, beyond what uc_emu_start returned.
 typedef enum mct_stop_reason {
     MCT_STOP_NONE = 0,
@@ -79,9 +97,11 @@ typedef enum mct_stop_reason {
 } mct_stop_reason;
 
 typedef struct mct_meter {
+    /// Everything with the hook; with inline counting only what the block records leave out
+    /// (divides' extra cycles, the last block's outcome). Read through mct_meter_cycles.
     uint64_t cycles;
     uint64_t flash_stall_cycles;  ///< part of cycles: instruction fetches waiting on flash
-    uint64_t instructions;
+    uint64_t instructions;        ///< read through mct_meter_instructions
     uint64_t cycle_limit;         ///< stop once cycles reach this (always set: a run has a limit)
     /// The block just counted, whose last instruction's outcome the next block settles;
     /// NULL at the start of a run. Valid until the table grows, which only a lookup does.
@@ -118,10 +138,34 @@ typedef struct mct_meter {
     bool needs_access_hook;       ///< set when UNALIGN_TRP is first enabled: see mct_meter_set_traps
     bool has_access_hook;
     uc_hook access_hook;
+    /* inline counting (mct_meter_attach with counting = true) */
+    bool counting_inline;
+    uc_block_counting counting;
+    /// Cycles the runs allowed by the records' limits leave before the cycle limit, for the
+    /// divides' extra cycles; below zero, every block start looks.
+    int64_t slack;
+    mct_record_chunk *chunks;     ///< newest first
+    mct_block_record unavailable; ///< handed out when no chunk can be allocated: stops the run
+    bool translating;             ///< timing a block from inside Unicorn's translator
+    /// A block's translation lacks a code hook its timing added: the run stopped before it
+    /// ran (fault_pc) so that mct_meter_resume drops the translation.
+    mct_block_record *stale;
 } mct_meter;
 
-/// Installs the block, invalid-memory and interrupt hooks. Call before the first run.
-uc_err mct_meter_attach(uc_engine *uc, mct_meter *meter, mct_classify_fn classify, void *context);
+/// Installs the invalid-memory and interrupt hooks and the block meter: a hook per block, or
+/// with `counting`, counters in the translated code (exact only where a block's cost does not
+/// depend on the blocks before it: no flash wait states, no branch prediction). Call before
+/// the first run.
+uc_err mct_meter_attach(uc_engine *uc, mct_meter *meter, mct_classify_fn classify, void *context, bool counting);
+
+/// Cycles and instructions so far, also during a run (DWT_CYCCNT): the current block's
+/// cycles are in, its last instruction's outcome is not.
+uint64_t mct_meter_cycles(const mct_meter *meter);
+uint64_t mct_meter_instructions(const mct_meter *meter);
+
+/// Starts a run: clears the stop reason and the previous block, and sets what is left of the
+/// cycle limit.
+void mct_meter_begin(mct_meter *meter);
 
 /// Times instruction fetches from [base, base+size): `wait_states` per line fetched from flash,
 /// `cache_lines` direct-mapped lines of `line_bytes` in front (0 = none); with `prefetch`,
@@ -132,7 +176,8 @@ bool mct_meter_set_flash(mct_meter *meter, uint32_t base, uint32_t size, uint32_
 void mct_meter_set_divide_cost(mct_meter *meter, mct_divide_fn cost, void *context);
 
 /// Hooks the divide at `address` (registers given as 0..14 = r0..lr) and drops its translated
-/// block so the hook takes effect from the next execution on.
+/// block so the hook takes effect from the next execution on (with inline counting, a block
+/// being translated is dropped before it first runs: see `stale`).
 uc_err mct_meter_watch_divide(uc_engine *uc, mct_meter *meter, uint32_t address, int dividend, int divisor,
                               bool is_signed, uint32_t minimum);
 
@@ -143,15 +188,21 @@ uc_err mct_meter_watch_word_access(uc_engine *uc, mct_meter *meter, uint32_t add
 /// Follows the firmware's writes to CCR. Enabling UNALIGN_TRP the first time needs a memory
 /// hook, which cannot be added while code runs: this sets `needs_access_hook`, the next block
 /// boundary stops the run (fault_pc = where to resume), and the caller installs the hook
-/// (mct_meter_install_access_hook) and resumes. Like the architecture, which only promises the
+/// (mct_meter_resume) and resumes. Like the architecture, which only promises the
 /// change after an ISB, accesses later in the same block are not yet checked.
 void mct_meter_set_traps(mct_meter *meter, bool unaligned, bool divide_by_zero);
 
-/// Adds the hook that faults unaligned halfword and word accesses while `trap_unaligned` is
-/// set, and drops translated blocks so every access sees it.
-uc_err mct_meter_install_access_hook(uc_engine *uc, mct_meter *meter);
+/// Whether the run stopped at a block boundary (fault_pc) only to change hooks or translations,
+/// to be resumed there after mct_meter_resume.
+bool mct_meter_stopped_to_resume(const mct_meter *meter);
 
-/// Accounts the last block's outcome as a fall-through (the run ended there).
+/// Does what such a stop was for: adds the hook that faults unaligned halfword and word
+/// accesses while `trap_unaligned` is set (dropping translated blocks so every access sees
+/// it), or drops a stale translation.
+uc_err mct_meter_resume(uc_engine *uc, mct_meter *meter);
+
+/// Accounts the last block's outcome as a fall-through (the run ended there). Call after
+/// every run.
 void mct_meter_settle(mct_meter *meter);
 
 void mct_meter_release(mct_meter *meter);

@@ -74,6 +74,12 @@ public protocol CoreTimingModel {
     var minimumDivideCycles: UInt32 { get }
     /// A divide's full time for these operand values (raw register contents).
     func divideCycles(dividend: UInt32, divisor: UInt32, isSigned: Bool) -> UInt32
+    /// Whether blocks may carry a `prediction`, whose cost depends on earlier runs.
+    var predictsBranches: Bool { get }
+}
+
+extension CoreTimingModel {
+    public var predictsBranches: Bool { false }
 }
 
 public enum CycleModelError: Error, Equatable {

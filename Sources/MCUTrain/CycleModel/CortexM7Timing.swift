@@ -29,6 +29,7 @@ public final class CortexM7Timing: CoreTimingModel {
     static let fetchBytes: UInt32 = 8
 
     public let minimumDivideCycles = EarlyTerminationDivider.minimumCycles
+    public let predictsBranches = true
 
     private let decoder: ThumbDecoder
 

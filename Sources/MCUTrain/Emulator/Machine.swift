@@ -1,4 +1,4 @@
-import CUnicorn
+internal import CUnicorn
 import Foundation
 
 /// One emulated board: Unicorn with the board's memory map, a loaded ELF, and the per-block
@@ -15,7 +15,7 @@ public final class Machine {
     private var classifyError: Error?
     /// Whether any code ran, so translated blocks may exist.
     private var hasTranslated = false
-    private let accounting: Bool
+    public let metering: Metering
     /// DWT, SysTick, ITM and SCB registers, mapped as MMIO pages.
     let debug: DebugBlocks
     private var mmioPages: [MMIOPage] = []
@@ -25,19 +25,23 @@ public final class Machine {
     public var flashStallCycles: UInt64 { meter.pointee.flash_stall_cycles }
 
     /// Counts since the machine was created.
-    public var cycles: UInt64 { meter.pointee.cycles }
-    public var instructions: UInt64 { meter.pointee.instructions }
+    public var cycles: UInt64 { mct_meter_cycles(meter) }
+    public var instructions: UInt64 { mct_meter_instructions(meter) }
 
-    /// With `accounting` off no hook is installed at all: raw Unicorn speed, for the benchmark.
-    /// Cycles, instructions, faults' PCs and cycle limits are then not available.
-    public init(board: Board, timing: CoreTimingModel, accounting: Bool = true) throws {
+    /// `metering` defaults to the cheapest exact meter for the board and core; asking for
+    /// inline counters where they would not be exact is an error.
+    public init(board: Board, timing: CoreTimingModel, metering: Metering? = nil) throws {
         self.board = board
         self.timing = timing
-        self.accounting = accounting
+        let exact = Metering.exact(for: board, timing: timing)
+        self.metering = metering ?? exact
+        if self.metering == .inlineCounters, exact != .inlineCounters {
+            throw EmulatorError("\(board.name): inline counters cannot model flash wait states or branch prediction")
+        }
         let meter = UnsafeMutablePointer<mct_meter>.allocate(capacity: 1)
         meter.initialize(to: mct_meter())
         self.meter = meter
-        debug = DebugBlocks(clockHz: board.clockHz) { meter.pointee.cycles }
+        debug = DebugBlocks(clockHz: board.clockHz) { mct_meter_cycles(meter) }
         var engine: OpaquePointer?
         try Self.check(mct_open_cortex_m(board.core.unicornModel, &engine), "opening Unicorn")
         uc = engine!
@@ -58,12 +62,12 @@ public final class Machine {
         try Self.check(uc_mem_map(uc, UInt64(page), 4096, UC_PROT_READ.rawValue | UC_PROT_EXEC.rawValue), "mapping the return trap")
         try Self.check(uc_mem_write(uc, UInt64(page), [0x00, 0xBE] as [UInt8], 2), "writing the return trap") // BKPT #0
         try mapDebugBlocks()
-        guard accounting else { return }
+        guard self.metering != .off else { return }
         let context = Unmanaged.passUnretained(self).toOpaque()
         try Self.check(mct_meter_attach(uc, meter, { context, address, size, out in
             let machine = Unmanaged<Machine>.fromOpaque(context!).takeUnretainedValue()
             return machine.classify(address: address, size: size, into: out!)
-        }, context), "installing the cycle meter")
+        }, context, self.metering == .inlineCounters), "installing the cycle meter")
         let flash = board.flash, access = board.flashAccess
         guard mct_meter_set_flash(meter, flash.origin, flash.size, access.waitStates, access.lineBytes,
                                   access.cacheBytes / access.lineBytes, access.prefetch) else {
@@ -196,7 +200,7 @@ public final class Machine {
         // Unicorn 2.0.1's flush clears its whole 1 GiB code buffer, touching every page: only
         // code translated before this load can be stale, so a fresh machine skips it.
         if hasTranslated { try Self.check(mct_flush_blocks(uc), "flushing translated code") }
-        if accounting {
+        if metering != .off {
             for section in elf.allocatedSections where section.isExecutable && !section.isNoBits {
                 let sites = try CodeSweep.sites(in: section.data, at: section.address)
                 for site in sites.divides { try watch(site) }
@@ -222,7 +226,7 @@ public final class Machine {
     public func call(_ function: String, _ args: [UInt32] = [], stackTop: UInt32, maxCycles: UInt64) throws -> CallResult {
         precondition(args.count <= 4, "only register arguments are supported")
         let entry = try address(of: function)
-        let startCycles = meter.pointee.cycles, startInstructions = meter.pointee.instructions
+        let startCycles = cycles, startInstructions = instructions
         for (i, value) in args.enumerated() { try setArgument(i, value) }
         let end = try execute(from: entry, stackTop: stackTop, what: function, maxCycles: maxCycles)
         let value: UInt32
@@ -230,8 +234,7 @@ public final class Machine {
         case .returned(let r0): value = r0
         case .exited(let code): throw EmulatorError("\(function): the program exited (status \(code)) instead of returning")
         }
-        return CallResult(value: value, cycles: meter.pointee.cycles - startCycles,
-                          instructions: meter.pointee.instructions - startInstructions)
+        return CallResult(value: value, cycles: cycles - startCycles, instructions: instructions - startInstructions)
     }
 
     public enum End: Equatable, Sendable {
@@ -246,19 +249,19 @@ public final class Machine {
         try setRegister(UC_ARM_REG_SP, stackTop)
         try setRegister(UC_ARM_REG_LR, returnAddress | 1)
         guard maxCycles > 0 else { throw EmulatorError("\(what): the cycle limit must be at least 1") }
-        let startCycles = meter.pointee.cycles
+        let startCycles = cycles
         let (limit, overflow) = startCycles.addingReportingOverflow(maxCycles)
         meter.pointee.cycle_limit = overflow ? .max : limit
         var pc = entry
         while true {
-            meter.pointee.stop_reason = MCT_STOP_NONE
-            meter.pointee.previous = nil
+            mct_meter_begin(meter)
             hasTranslated = true
             let err = uc_emu_start(uc, UInt64(pc | 1), UInt64(returnAddress), 0, 0)
             mct_meter_settle(meter)
-            if meter.pointee.needs_access_hook {
-                // The firmware just set CCR.UNALIGN_TRP: add the check and carry on where it stopped.
-                try Self.check(mct_meter_install_access_hook(uc, meter), "installing the unaligned-access trap")
+            if mct_meter_stopped_to_resume(meter) {
+                // The firmware just set CCR.UNALIGN_TRP, or a block was translated before its code
+                // hook existed: add the check or drop the block, and carry on where it stopped.
+                try Self.check(mct_meter_resume(uc, meter), "adding a hook")
                 let resume = try register(UC_ARM_REG_PC)
                 if err == UC_ERR_OK, meter.pointee.stop_reason == MCT_STOP_NONE, resume != returnAddress {
                     pc = resume
@@ -268,7 +271,7 @@ public final class Machine {
             if let host = semihosting, isSemihostingCall() {
                 let m = meter.pointee
                 let outcome = try host.handle(operation: try register(UC_ARM_REG_R0), parameter: try register(UC_ARM_REG_R1),
-                                              memory: self, elapsedCycles: m.cycles - startCycles, clockHz: board.clockHz)
+                                              memory: self, elapsedCycles: cycles - startCycles, clockHz: board.clockHz)
                 switch outcome {
                 case .result(let r0):
                     try setRegister(UC_ARM_REG_R0, r0)

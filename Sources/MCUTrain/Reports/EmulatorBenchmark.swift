@@ -59,9 +59,10 @@ public struct EmulatorBenchmark {
     private func measure(_ name: String, _ function: String, _ argument: UInt32, elf: ELFFile, repeats: Int) throws -> Workload {
         var best: [Bool: Double] = [:]
         var counted: (cycles: UInt64, instructions: UInt64, value: UInt32)?
+        var metering = Metering.off
         for _ in 0..<repeats {
             for accounting in [false, true] {
-                let machine = try Machine(board: board, timing: try board.core.timingModel(), accounting: accounting)
+                let machine = try Machine(board: board, timing: try board.core.timingModel(), metering: accounting ? nil : .off)
                 try machine.load(elf)
                 let top = try machine.address(of: "__StackTop")
                 _ = try machine.call("mct_init", [1], stackTop: top, maxCycles: UInt64.max / 2)
@@ -71,6 +72,7 @@ public struct EmulatorBenchmark {
                 best[accounting] = min(best[accounting] ?? .infinity, wall)
                 if accounting {
                     counted = (result.cycles, result.instructions, result.value)
+                    metering = machine.metering
                 } else if let c = counted, c.value != result.value {
                     throw EmulatorError("\(function): raw and accounted runs disagree (\(result.value) vs \(c.value)): not the same work")
                 }
@@ -82,7 +84,8 @@ public struct EmulatorBenchmark {
                     realTimeFactor: Double(c.cycles) / Double(board.clockHz) / wall)
         }
         return Workload(name: name, raw: figures("raw Unicorn, no hooks", best[false]!),
-                        accounted: figures("full cycle + RAM accounting", best[true]!), cycles: c.cycles, instructions: c.instructions)
+                        accounted: figures("full cycle + RAM accounting (\(metering == .inlineCounters ? "inline counters" : "block hook"))", best[true]!),
+                        cycles: c.cycles, instructions: c.instructions)
     }
 
     public func render(_ r: Result) -> String {
