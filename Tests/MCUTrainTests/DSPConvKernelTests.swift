@@ -66,6 +66,16 @@ extension BitExactTests {
         ConvCase(h: 8, w: 5, c: 6, op: "conv2d", fields: #""filters": 7, "kernel": [5, 3], "stride": 3, "padding": "same""#),
         ConvCase(h: 2, w: 3, c: 5, op: "conv2d", fields: #""filters": 4, "kernel": [5, 5], "padding": "same""#),
         ConvCase(h: 3, w: 3, c: 1, op: "conv2d", fields: #""filters": 3, "kernel": [3, 3], "padding": "same""#),
+        // The DSP update's three taps sliding over whole images (3 wide, stride 1, same padding):
+        // rows of 8, 1, 2 and 4 pixels (the run's last pixels one by one, products across row ends
+        // taken off), two and three groups of four channels, kernels 5 and 1 tall. The input
+        // error's transposed weights: a valid 3x3 whose last pixels (gathered) start mid-row.
+        ConvCase(h: 5, w: 8, c: 8, op: "conv2d", fields: #""filters": 6, "kernel": [3, 3], "padding": "same""#),
+        ConvCase(h: 4, w: 1, c: 4, op: "conv2d", fields: #""filters": 3, "kernel": [3, 3], "padding": "same""#),
+        ConvCase(h: 3, w: 2, c: 12, op: "conv2d", fields: #""filters": 5, "kernel": [3, 3], "padding": "same""#),
+        ConvCase(h: 6, w: 5, c: 4, op: "conv2d", fields: #""filters": 3, "kernel": [5, 3], "padding": "same""#),
+        ConvCase(h: 3, w: 4, c: 9, op: "conv2d", fields: #""filters": 4, "kernel": [1, 3], "padding": "same""#),
+        ConvCase(h: 6, w: 7, c: 8, op: "conv2d", fields: #""filters": 5, "kernel": [3, 3]"#),
     ]
 
     static let depthwiseCases = [

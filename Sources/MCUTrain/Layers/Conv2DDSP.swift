@@ -244,6 +244,113 @@ extension Conv2D {
             *g0 = a; *g1 = b; *g2 = c; *g3 = e4;
         }
 
+        /* A kernel row's three taps sliding along an input row at stride 1: input pixel ix meets
+         * the errors of output columns ix + pad_l - kx, kx < 3, so each loaded and SXTB16-split
+         * input word feeds all three taps while three registers hold the errors in reach, one
+         * new error loaded per pixel. g[2 kx] and g[2 kx + 1] sum input channels c and c + 2 (the
+         * halves of SXTB16 of the word at x) or, with odd, c + 1 and c + 3; e_prev and e_cur are
+         * the errors of output columns pad_l - 2 and pad_l - 1 (0 outside), e the first one
+         * loaded (column pad_l), then n pixels, n a multiple of 3. The asm keeps the end of e on
+         * the stack: three taps' six sums, three errors, the word and four pointers and strides
+         * take all 14 registers (about 40 cycles per 18 MACs). */
+        #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+        #define MCT_CONV2D_SLIDE3_PIXEL(split, load_x, load_e, e0, e1, e2) \\
+            "ldr %[v], " load_x "\\n\\t" \\
+            "ldrsb %[" e0 "], " load_e "\\n\\t" \\
+            split \\
+            "smlabb %[g0], %[v], %[" e0 "], %[g0]\\n\\t" \\
+            "smlatb %[g1], %[v], %[" e0 "], %[g1]\\n\\t" \\
+            "smlabb %[g2], %[v], %[" e1 "], %[g2]\\n\\t" \\
+            "smlatb %[g3], %[v], %[" e1 "], %[g3]\\n\\t" \\
+            "smlabb %[g4], %[v], %[" e2 "], %[g4]\\n\\t" \\
+            "smlatb %[g5], %[v], %[" e2 "], %[g5]\\n\\t"
+        #define MCT_CONV2D_SLIDE3(split) \\
+            __asm__ volatile( \\
+                "str %[c], [sp, #-8]!\\n\\t" \\
+                "1:\\n\\t" \\
+                MCT_CONV2D_SLIDE3_PIXEL(split, "[%[x]]", "[%[e]]", "c", "b", "a") \\
+                MCT_CONV2D_SLIDE3_PIXEL(split, "[%[x], %[xs]]", "[%[e], %[oc]]", "a", "c", "b") \\
+                MCT_CONV2D_SLIDE3_PIXEL(split, "[%[x], %[xs], lsl #1]", "[%[e], %[oc], lsl #1]", "b", "a", "c") \\
+                "ldr %[c], [sp]\\n\\t" \\
+                "add %[x], %[x], %[xs], lsl #1\\n\\t" \\
+                "add %[e], %[e], %[oc], lsl #1\\n\\t" \\
+                "add %[x], %[x], %[xs]\\n\\t" \\
+                "add %[e], %[e], %[oc]\\n\\t" \\
+                "cmp %[e], %[c]\\n\\t" \\
+                "bne 1b\\n\\t" \\
+                "add sp, sp, #8" \\
+                : [x] "+r"(x), [e] "+r"(e), [g0] "+r"(g0), [g1] "+r"(g1), [g2] "+r"(g2), [g3] "+r"(g3), [g4] "+r"(g4), \\
+                  [g5] "+r"(g5), [a] "+r"(e_prev), [b] "+r"(e_cur), [c] "+r"(c), [v] "=&r"(v) \\
+                : [xs] "r"(xs), [oc] "r"(oc) \\
+                : "cc", "memory")
+        #endif
+        static inline __attribute__((always_inline)) void mct_conv2d_slide3_s8(const int8_t *x, int xs, const int8_t *e, int oc, int n,
+                                                                              int32_t e_prev, int32_t e_cur, int odd, int32_t *g) {
+            int32_t g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3], g4 = g[4], g5 = g[5];
+        #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+            /* c carries the end of e into the asm, which parks it on the stack. */
+            int32_t c = (int32_t)(e + n * oc), v;
+            if (odd) MCT_CONV2D_SLIDE3("sxtb16 %[v], %[v], ror #8\\n\\t");
+            else MCT_CONV2D_SLIDE3("sxtb16 %[v], %[v]\\n\\t");
+        #else
+            for (int i = 0; i < n; i++, x += xs, e += oc) {
+                int32_t w4 = mct_read_s8x4(x), v = odd ? mct_sxtb16_ror8(w4) : mct_sxtb16(w4), c = *e;
+                g0 = mct_smlabb(v, c, g0); g1 = mct_smlatb(v, c, g1);
+                g2 = mct_smlabb(v, e_cur, g2); g3 = mct_smlatb(v, e_cur, g3);
+                g4 = mct_smlabb(v, e_prev, g4); g5 = mct_smlatb(v, e_prev, g5);
+                e_prev = e_cur; e_cur = c;
+            }
+        #endif
+            g[0] = g0; g[1] = g1; g[2] = g2; g[3] = g3; g[4] = g4; g[5] = g5;
+        }
+
+        /* g[kx][k] = the gradient of tap (ky, kx), kx < 3, for input channels c0 + k, k < 4, of a
+         * kernel three wide at stride 1 with one column of padding each side (in_w == out_w),
+         * over input rows [iy0, iy1). Those rows are one run of pixels p whose tap kx meets output
+         * p + 1 - kx counted the same way, row after row, so the taps slide over all the rows in
+         * two passes (even channels, odd channels) with no set-up per row; the products a pass
+         * makes across a row's end (tap 0 of a row's last pixel with the next row's first error,
+         * tap 2 of a row's first pixel with the previous row's last) are taken off afterwards.
+         * The last pixels, at least one so that no load passes the last row's errors, go one by
+         * one. */
+        static void mct_conv2d_gradient3x4_s8(const mct_dims_t *d, const int8_t *in, const int8_t *err, int iy0, int iy1, int ky,
+                                              int32_t g[3][4]) {
+            const int ic = d->in_c, oc = d->out_c, wd = d->in_w, n = (iy1 - iy0) * wd, run = n > 0 ? (n - 1) / 3 * 3 : 0;
+            const int8_t *x = in + iy0 * wd * ic, *e = err + (iy0 - ky + d->pad_t) * wd * oc;
+            int32_t h[12];
+            for (int i = 0; i < 12; i++) h[i] = 0;
+            if (run > 0) {
+                mct_conv2d_slide3_s8(x, ic, e + oc, oc, run, 0, e[0], 0, h);
+                mct_conv2d_slide3_s8(x, ic, e + oc, oc, run, 0, e[0], 1, h + 6);
+            }
+            /* Row r's first pixel is r * wd: the products across the end of row r - 1, negated. */
+            for (int r = 1; r < iy1 - iy0 && r * wd - 1 < run; r++) {
+                int32_t v = mct_read_s8x4(x + (r * wd - 1) * ic), ev = -e[r * wd * oc];
+                int32_t lo = mct_sxtb16(v), hi = mct_sxtb16_ror8(v);
+                h[0] = mct_smlabb(lo, ev, h[0]); h[1] = mct_smlatb(lo, ev, h[1]);
+                h[6] = mct_smlabb(hi, ev, h[6]); h[7] = mct_smlatb(hi, ev, h[7]);
+                if (r * wd < run) {
+                    v = mct_read_s8x4(x + r * wd * ic); ev = -e[(r * wd - 1) * oc];
+                    lo = mct_sxtb16(v); hi = mct_sxtb16_ror8(v);
+                    h[4] = mct_smlabb(lo, ev, h[4]); h[5] = mct_smlatb(lo, ev, h[5]);
+                    h[10] = mct_smlabb(hi, ev, h[10]); h[11] = mct_smlatb(hi, ev, h[11]);
+                }
+            }
+            for (int kx = 0; kx < 3; kx++) {
+                g[kx][0] = h[2 * kx]; g[kx][2] = h[2 * kx + 1];
+                g[kx][1] = h[6 + 2 * kx]; g[kx][3] = h[7 + 2 * kx];
+            }
+            for (int p = run; p < n; p++) {
+                const int ix = p % wd;
+                for (int kx = 0; kx < 3; kx++) {
+                    const int ox = ix + 1 - kx;
+                    if (ox < 0 || ox >= wd) continue;
+                    const int32_t ev = e[(p - ix + ox) * oc];
+                    for (int k = 0; k < 4; k++) g[kx][k] += ev * x[p * ic + k];
+                }
+            }
+        }
+
         /* As the portable update, weight by weight in the same order with the same draws; only
          * the gradients of four input channels are summed at once. */
         uint32_t mct_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
@@ -266,6 +373,41 @@ extension Conv2D {
                         int oy0 = 0, oy1;
                         while (oy0 < d->out_h && oy0 * d->stride + ky - d->pad_t < 0) oy0++;
                         for (oy1 = oy0; oy1 < d->out_h && oy1 * d->stride + ky - d->pad_t < d->in_h; oy1++) {}
+                        if (d->stride == 1 && d->k_w == 3 && d->pad_l == 1 && d->in_w == d->out_w && ic >= 4) {
+                            /* The three taps of the row at once, each with its own stream of draws: the
+                             * portable order draws a row's weights kx by kx, so tap kx's draws start
+                             * kx * in_c draws on (one each when w_shift > 0, none otherwise). */
+                            mct_rng_t r[3] = {*rng, *rng, *rng};
+                            for (int kx = 1; kx < 3; kx++) {
+                                r[kx] = r[kx - 1];
+                                for (int i = 0; i < ic && w_shift > 0; i++) mct_rng_next(&r[kx]);
+                            }
+                            int ci = 0;
+                            for (; ci + 4 <= ic; ci += 4) {
+                                int32_t g[3][4];
+                                mct_conv2d_gradient3x4_s8(d, in + ci, err + co, oy0 + ky - d->pad_t, oy1 + ky - d->pad_t, ky, g);
+                                for (int kx = 0; kx < 3; kx++)
+                                    for (int k = 0; k < 4; k++) {
+                                        int8_t *wv = wk + kx * ic + ci + k;
+                                        *wv = mct_saturate_s8((int32_t)*wv - mct_stochastic_shift(g[kx][k], w_shift, &r[kx]), -127, 127);
+                                    }
+                            }
+                            for (; ci < ic; ci++)
+                                for (int kx = 0; kx < 3; kx++) {
+                                    int32_t g = 0;
+                                    for (int oy = oy0; oy < oy1; oy++)
+                                        for (int ox = 0; ox < d->out_w; ox++) {
+                                            const int ix = ox + kx - d->pad_l;
+                                            if (ix >= 0 && ix < d->in_w)
+                                                g += (int32_t)err[(oy * d->out_w + ox) * oc + co] * in[((oy + ky - d->pad_t) * d->in_w + ix) * ic + ci];
+                                        }
+                                    int8_t *wv = wk + kx * ic + ci;
+                                    *wv = mct_saturate_s8((int32_t)*wv - mct_stochastic_shift(g, w_shift, &r[kx]), -127, 127);
+                                }
+                            *rng = r[2];
+                            wk += 3 * ic;
+                            continue;
+                        }
                         for (int kx = 0; kx < d->k_w; kx++) {
                             int ox0 = 0, ox1;
                             while (ox0 < d->out_w && ox0 * d->stride + kx - d->pad_l < 0) ox0++;
