@@ -311,7 +311,7 @@ extension Conv2D {
             g[0] = g0; g[1] = g1; g[2] = g2; g[3] = g3; g[4] = g4; g[5] = g5;
         }
 
-        /* g[kx][k] = the gradient of tap (ky, kx), kx < 3, for input channels c0 + k, k < 4, of a
+        /* The gradients of taps (ky, kx), kx < 3, for input channels c0 + k, k < 4, of a
          * kernel three wide at stride 1 with one column of padding each side (in_w == out_w),
          * over input rows [iy0, iy1). Those rows are one run of pixels p whose tap kx meets output
          * p + 1 - kx counted the same way, row after row, so the taps slide over all the rows in
@@ -319,12 +319,12 @@ extension Conv2D {
          * makes across a row's end (tap 0 of a row's last pixel with the next row's first error,
          * tap 2 of a row's first pixel with the previous row's last) are taken off afterwards.
          * The last pixels, at least one so that no load passes the last row's errors, go one by
-         * one. */
+         * one. h[2 kx] and h[2 kx + 1] sum channels c0 and c0 + 2 of tap kx, h[6 + 2 kx] and
+         * h[7 + 2 kx] channels c0 + 1 and c0 + 3. */
         static void mct_conv2d_gradient3x4_s8(const mct_dims_t *d, const int8_t *in, const int8_t *err, int iy0, int iy1, int ky,
-                                              int32_t g[3][4]) {
+                                              int32_t h[12]) {
             const int ic = d->in_c, oc = d->out_c, wd = d->in_w, n = (iy1 - iy0) * wd, run = n > 0 ? (n - 1) / 3 * 3 : 0;
             const int8_t *x = in + iy0 * wd * ic, *e = err + (iy0 - ky + d->pad_t) * wd * oc;
-            int32_t h[12];
             for (int i = 0; i < 12; i++) h[i] = 0;
             if (run > 0) {
                 mct_conv2d_slide3_s8(x, ic, e + oc, oc, run, 0, e[0], 0, h);
@@ -356,10 +356,27 @@ extension Conv2D {
                     h[6 + 2 * kx] = mct_smlabb(hi, ev, h[6 + 2 * kx]); h[7 + 2 * kx] = mct_smlatb(hi, ev, h[7 + 2 * kx]);
                 }
             }
-            for (int kx = 0; kx < 3; kx++) {
-                g[kx][0] = h[2 * kx]; g[kx][2] = h[2 * kx + 1];
-                g[kx][1] = h[6 + 2 * kx]; g[kx][3] = h[7 + 2 * kx];
-            }
+        }
+
+        /* One input channel's gradient for tap (ky, kx) over output rows [oy0, oy1) and columns
+         * [ox0, ox1), in and err offset to the channels: the in_c % 4 channels left over. */
+        static int32_t mct_conv2d_gradient1_s8(const mct_dims_t *d, const int8_t *in, const int8_t *err, int oy0, int oy1,
+                                               int ox0, int ox1, int ky, int kx) {
+            int32_t g = 0;
+            for (int oy = oy0; oy < oy1; oy++)
+                for (int ox = ox0; ox < ox1; ox++)
+                    g += (int32_t)err[(oy * d->out_w + ox) * d->out_c]
+                         * in[((oy * d->stride + ky - d->pad_t) * d->in_w + ox * d->stride + kx - d->pad_l) * d->in_c];
+            return g;
+        }
+
+        /* w[k] -= gradient g_k, stochastically rounded by w_shift, for k < 4, drawing in that order. */
+        static inline __attribute__((always_inline)) void mct_conv2d_apply4_s8(int8_t *w, int32_t g0, int32_t g1, int32_t g2, int32_t g3,
+                                                                              int w_shift, mct_rng_t *rng) {
+            w[0] = mct_saturate_s8((int32_t)w[0] - mct_stochastic_shift(g0, w_shift, rng), -127, 127);
+            w[1] = mct_saturate_s8((int32_t)w[1] - mct_stochastic_shift(g1, w_shift, rng), -127, 127);
+            w[2] = mct_saturate_s8((int32_t)w[2] - mct_stochastic_shift(g2, w_shift, rng), -127, 127);
+            w[3] = mct_saturate_s8((int32_t)w[3] - mct_stochastic_shift(g3, w_shift, rng), -127, 127);
         }
 
         /* As the portable update, weight by weight in the same order with the same draws; only
@@ -370,10 +387,17 @@ extension Conv2D {
             const uint32_t channel_macs = mct_taps_inside(d) * (uint32_t)ic;
             uint32_t macs = 0;
             for (int co = 0; co < oc; co++) {
+                /* The channel's errors two at a time: their sum (the bias gradient) and whether any is non-zero. */
                 int32_t gb = 0, any = 0;
-                for (int p = 0; p < positions; p++) {
-                    gb += err[p * oc + co];
-                    any |= err[p * oc + co];
+                const int8_t *col = err + co;
+                for (int p = 0; p + 2 <= positions; p += 2, col += 2 * oc) {
+                    const int32_t e0 = col[0], e1 = col[oc];
+                    gb += e0 + e1;
+                    any |= e0 | e1;
+                }
+                if (positions & 1) {
+                    gb += col[0];
+                    any |= col[0];
                 }
                 if (!any) continue;
                 if (co < weight_channels) {
@@ -388,34 +412,30 @@ extension Conv2D {
                             /* The three taps of the row at once, each with its own stream of draws: the
                              * portable order draws a row's weights kx by kx, so tap kx's draws start
                              * kx * in_c draws on (one each when w_shift > 0, none otherwise). */
-                            mct_rng_t r[3] = {*rng, *rng, *rng};
-                            for (int kx = 1; kx < 3; kx++) {
-                                r[kx] = r[kx - 1];
-                                for (int i = 0; i < ic && w_shift > 0; i++) mct_rng_next(&r[kx]);
-                            }
+                            mct_rng_t r0 = *rng, r1, r2;
+                            for (int i = 0; i < ic && w_shift > 0; i++) mct_rng_next(rng);
+                            r1 = *rng;
+                            for (int i = 0; i < ic && w_shift > 0; i++) mct_rng_next(rng);
+                            r2 = *rng;
+                            const int iy0 = oy0 + ky - d->pad_t, iy1 = oy1 + ky - d->pad_t;
                             int ci = 0;
                             for (; ci + 4 <= ic; ci += 4) {
-                                int32_t g[3][4];
-                                mct_conv2d_gradient3x4_s8(d, in + ci, err + co, oy0 + ky - d->pad_t, oy1 + ky - d->pad_t, ky, g);
-                                for (int kx = 0; kx < 3; kx++)
-                                    for (int k = 0; k < 4; k++) {
-                                        int8_t *wv = wk + kx * ic + ci + k;
-                                        *wv = mct_saturate_s8((int32_t)*wv - mct_stochastic_shift(g[kx][k], w_shift, &r[kx]), -127, 127);
-                                    }
+                                int32_t h[12];
+                                mct_conv2d_gradient3x4_s8(d, in + ci, err + co, iy0, iy1, ky, h);
+                                mct_conv2d_apply4_s8(wk + ci, h[0], h[6], h[1], h[7], w_shift, &r0);
+                                mct_conv2d_apply4_s8(wk + ic + ci, h[2], h[8], h[3], h[9], w_shift, &r1);
+                                mct_conv2d_apply4_s8(wk + 2 * ic + ci, h[4], h[10], h[5], h[11], w_shift, &r2);
                             }
-                            for (; ci < ic; ci++)
-                                for (int kx = 0; kx < 3; kx++) {
-                                    int32_t g = 0;
-                                    for (int oy = oy0; oy < oy1; oy++)
-                                        for (int ox = 0; ox < d->out_w; ox++) {
-                                            const int ix = ox + kx - d->pad_l;
-                                            if (ix >= 0 && ix < d->in_w)
-                                                g += (int32_t)err[(oy * d->out_w + ox) * oc + co] * in[((oy + ky - d->pad_t) * d->in_w + ix) * ic + ci];
-                                        }
-                                    int8_t *wv = wk + kx * ic + ci;
-                                    *wv = mct_saturate_s8((int32_t)*wv - mct_stochastic_shift(g, w_shift, &r[kx]), -127, 127);
-                                }
-                            *rng = r[2];
+                            for (; ci < ic; ci++) {
+                                /* Tap kx reaches output columns [1 - kx, out_w + 1 - kx) inside the row. */
+                                const int32_t g0 = mct_conv2d_gradient1_s8(d, in + ci, err + co, oy0, oy1, 1, d->out_w, ky, 0);
+                                const int32_t g1 = mct_conv2d_gradient1_s8(d, in + ci, err + co, oy0, oy1, 0, d->out_w, ky, 1);
+                                const int32_t g2 = mct_conv2d_gradient1_s8(d, in + ci, err + co, oy0, oy1, 0, d->out_w - 1, ky, 2);
+                                wk[ci] = mct_saturate_s8((int32_t)wk[ci] - mct_stochastic_shift(g0, w_shift, &r0), -127, 127);
+                                wk[ic + ci] = mct_saturate_s8((int32_t)wk[ic + ci] - mct_stochastic_shift(g1, w_shift, &r1), -127, 127);
+                                wk[2 * ic + ci] = mct_saturate_s8((int32_t)wk[2 * ic + ci] - mct_stochastic_shift(g2, w_shift, &r2), -127, 127);
+                            }
+                            *rng = r2;
                             wk += 3 * ic;
                             continue;
                         }
@@ -427,15 +447,10 @@ extension Conv2D {
                             for (; ci + 4 <= ic; ci += 4, wk += 4) {
                                 int32_t g[4];
                                 mct_conv2d_gradient4_s8(d, in + ci, err + co, oy0, oy1, ox0, ox1, ky, kx, &g[0], &g[1], &g[2], &g[3]);
-                                for (int k = 0; k < 4; k++)
-                                    wk[k] = mct_saturate_s8((int32_t)wk[k] - mct_stochastic_shift(g[k], w_shift, rng), -127, 127);
+                                mct_conv2d_apply4_s8(wk, g[0], g[1], g[2], g[3], w_shift, rng);
                             }
                             for (; ci < ic; ci++, wk++) {
-                                int32_t g = 0;
-                                for (int oy = oy0; oy < oy1; oy++)
-                                    for (int ox = ox0; ox < ox1; ox++)
-                                        g += (int32_t)err[(oy * d->out_w + ox) * oc + co]
-                                             * in[((oy * d->stride + ky - d->pad_t) * d->in_w + ox * d->stride + kx - d->pad_l) * ic + ci];
+                                const int32_t g = mct_conv2d_gradient1_s8(d, in + ci, err + co, oy0, oy1, ox0, ox1, ky, kx);
                                 *wk = mct_saturate_s8((int32_t)*wk - mct_stochastic_shift(g, w_shift, rng), -127, 127);
                             }
                         }
