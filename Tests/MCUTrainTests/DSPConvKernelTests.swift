@@ -211,6 +211,21 @@ extension BitExactTests {
         try assertBitExact(try String(contentsOfFile: ProjectPaths.examples + "/ds-cnn-kws.json", encoding: .utf8), steps: 2, kernels: .dsp)
     }
 
+    /// Two 3x3 same convolutions at stride 1 over four and eight channels (the DSP update's sliding
+    /// taps, the input error's transposed weights) trained end to end with the DSP kernels, on the
+    /// device and in the sanitised host build (the plain-C twin of the sliding asm).
+    func testSameConvStackWithDSPKernelsIsBitExact() throws {
+        let json = """
+            {"name": "same", "input": {"shape": [6, 5, 4]}, "layers": [
+              {"op": "conv2d", "name": "a", "filters": 8, "kernel": 3, "padding": "same", "activation": "relu"},
+              {"op": "conv2d", "name": "b", "filters": 6, "kernel": 3, "padding": "same"},
+              {"op": "flatten", "name": "f"},
+              {"op": "dense", "name": "out", "units": 3}],
+             "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 3}}
+            """
+        try assertBitExact(json, kernels: .dsp)
+    }
+
     /// A CNN with pointwise and strided convolutions trained end to end with the DSP kernels.
     func testConvModelWithDSPKernelsIsBitExact() throws {
         try assertBitExact(stridedStackJSON(learningRateShift: 3), kernels: .dsp)
