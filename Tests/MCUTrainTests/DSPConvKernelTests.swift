@@ -144,11 +144,16 @@ extension BitExactTests {
                 let forward = conv.forward(twin, inputs: [input], params: params)
                 let twinError = conv.inputError(twin, input: 0, inputs: [input], error: error, exponent: 0, params: params)
                 var sums: [[Int32]] = []
+                /// What follows acc's input-count sums must stay untouched (the DSP kernel keeps its
+                /// transposed weights inside acc).
+                let guardWords = [Int32](repeating: 0x5A5A_5A5A, count: 2048 - g.input.count)
                 for h in harnesses {
                     _ = try h.call("mct_t_forward")
                     XCTAssertEqual(try h.read("mct_t_out", g.output.count, as: Int8.self), forward, "forward \(label)")
+                    try h.write("mct_t_acc", [Int32](repeating: 0, count: g.input.count) + guardWords)
                     let macs = try h.call("mct_t_input_error")
                     let acc = try h.read("mct_t_acc", g.input.count, as: Int32.self)
+                    XCTAssertEqual(Array(try h.read("mct_t_acc", 2048, as: Int32.self)[g.input.count...]), guardWords, "input error wrote past acc \(label)")
                     XCTAssertEqual(IntegerKernels.requantizeError(acc).error, twinError.error, "input error \(label)")
                     XCTAssertEqual(Int(macs), conv.inputErrorMACs(error: error), "input error MACs \(label)")
                     sums.append(acc)
