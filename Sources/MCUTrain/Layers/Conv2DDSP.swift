@@ -379,8 +379,9 @@ extension Conv2D {
             w[3] = mct_saturate_s8((int32_t)w[3] - mct_stochastic_shift(g3, w_shift, rng), -127, 127);
         }
 
-        /* As the portable update, weight by weight in the same order with the same draws; only
-         * the gradients of four input channels are summed at once. */
+        /* As the portable update, weight by weight in the same order with the same draws; the
+         * gradients of four input channels are summed at once, and of a kernel three wide at stride
+         * 1 with same padding those of a whole kernel row (mct_conv2d_gradient3x4_s8). */
         uint32_t mct_conv2d_update_s8(const mct_dims_t *d, int8_t *w, int32_t *bias, const int8_t *in, const int8_t *err,
                                       int weight_channels, int w_shift, int b_shift, mct_rng_t *rng) {
             const int ic = d->in_c, oc = d->out_c, positions = d->out_h * d->out_w;
