@@ -129,7 +129,13 @@ extension BitExactTests {
             let dims = [g.input.h, g.input.w, g.input.c, g.output.h, g.output.w, oc, g.kh, g.kw, g.stride, g.padTop, g.padLeft].map { Int16($0) }
             var params = IntegerParameters(weights: values(weightCount, -127...127), bias: (0..<oc).map { _ in Int32(Int(seed.next() % 4001) - 2000) })
             for s in shifts {
-                let input = values(g.input.count, -128...127), error = values(g.output.count, -128...127, zeros: s == 5 ? 3 : 1)
+                let input = values(g.input.count, -128...127)
+                var error = values(g.output.count, -128...127, zeros: s == 5 ? 3 : 1)
+                if s == 12 {
+                    // Whole blocks of channels dropped, as meProp and TinyProp drop them: two words of
+                    // four errors in three are zero (the DSP input error then gathers every pixel).
+                    for i in error.indices where (i % oc) / 4 % 3 != 0 { error[i] = 0 }
+                }
                 let exponent = twin.numerics.weightUpdateBase - s
                 let state = UInt32(truncatingIfNeeded: seed.next()) | 1
                 let label = "\(c.op) \(c.h)x\(c.w)x\(c.c) \(c.fields) s=\(s)"

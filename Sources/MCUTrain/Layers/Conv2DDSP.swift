@@ -82,6 +82,15 @@ extension Conv2D {
                     }
         }
 
+        /* Whether at most half the words of four errors mct_columns4_s8 reads (each pixel's
+         * first 4 * (oc / 4) channels) are non-zero; never with fewer than four channels. */
+        static int mct_conv2d_sparse_error_s8(const int8_t *err, int pixels, int oc) {
+            int words = 0, live = 0;
+            for (int p = 0; p < pixels; p++, err += oc)
+                for (int co = 0; co + 4 <= oc; co += 4, words++) live += mct_read_s8x4(err + co) != 0;
+            return words > 0 && 2 * live <= words;
+        }
+
         /* acc = the transposed convolution of err. Per group of four input channels the
          * group's weights are transposed (mct_conv2d_transpose4_s8) so that every input pixel
          * is four dot products of contiguous errors and contiguous weight rows, as in the
@@ -90,8 +99,10 @@ extension Conv2D {
          * bytes) live in acc itself, over its last pixels: those, the pixels of an input too
          * small to hold them and the in_c % 4 channels left over are gathered afterwards
          * straight from w (mct_conv2d_gather_s8), so the kernel needs no memory beyond acc.
-         * The dot products do not skip zero errors; the MACs returned are the portable
-         * kernel's: in_c per non-zero error per tap inside. */
+         * The dot products do not skip zero errors and the gather skips each word of four, so
+         * when at most half the error words are non-zero (channels dropped by meProp or
+         * TinyProp) every pixel is gathered. The MACs returned are the portable kernel's: in_c
+         * per non-zero error per tap inside. */
         uint32_t mct_conv2d_input_error_s8(const mct_dims_t *d, const int8_t *err, const int8_t *w, int32_t *acc) {
             const int ic = d->in_c, oc = d->out_c, s = d->stride, positions = d->in_h * d->in_w, groups = ic / 4;
             uint32_t macs = 0;
@@ -112,7 +123,8 @@ extension Conv2D {
                 }
             }
             const int wt_pixels = (4 * d->k_h * d->k_w * oc + 4 * ic - 1) / (4 * ic);
-            const int fast = groups > 0 && wt_pixels < positions ? positions - wt_pixels : 0;
+            const int sparse = mct_conv2d_sparse_error_s8(err, d->out_h * d->out_w, oc);
+            const int fast = groups > 0 && wt_pixels < positions && !sparse ? positions - wt_pixels : 0;
             int8_t *wt = (int8_t *)(acc + fast * ic);
             const int w_row = d->k_w * oc, e_row = d->out_w * oc;
             for (int c0 = 0; c0 < 4 * groups && fast > 0; c0 += 4) {
