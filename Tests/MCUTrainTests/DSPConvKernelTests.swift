@@ -66,6 +66,16 @@ extension BitExactTests {
         ConvCase(h: 8, w: 5, c: 6, op: "conv2d", fields: #""filters": 7, "kernel": [5, 3], "stride": 3, "padding": "same""#),
         ConvCase(h: 2, w: 3, c: 5, op: "conv2d", fields: #""filters": 4, "kernel": [5, 5], "padding": "same""#),
         ConvCase(h: 3, w: 3, c: 1, op: "conv2d", fields: #""filters": 3, "kernel": [3, 3], "padding": "same""#),
+        // The DSP update's three taps sliding over whole images (3 wide, stride 1, same padding):
+        // rows of 8, 1, 2 and 4 pixels (the run's last pixels one by one, products across row ends
+        // taken off), two and three groups of four channels, kernels 5 and 1 tall. The input
+        // error's transposed weights: a valid 3x3 whose last pixels (gathered) start mid-row.
+        ConvCase(h: 5, w: 8, c: 8, op: "conv2d", fields: #""filters": 6, "kernel": [3, 3], "padding": "same""#),
+        ConvCase(h: 4, w: 1, c: 4, op: "conv2d", fields: #""filters": 3, "kernel": [3, 3], "padding": "same""#),
+        ConvCase(h: 3, w: 2, c: 12, op: "conv2d", fields: #""filters": 5, "kernel": [3, 3], "padding": "same""#),
+        ConvCase(h: 6, w: 5, c: 4, op: "conv2d", fields: #""filters": 3, "kernel": [5, 3], "padding": "same""#),
+        ConvCase(h: 3, w: 4, c: 9, op: "conv2d", fields: #""filters": 4, "kernel": [1, 3], "padding": "same""#),
+        ConvCase(h: 6, w: 7, c: 8, op: "conv2d", fields: #""filters": 5, "kernel": [3, 3]"#),
     ]
 
     static let depthwiseCases = [
@@ -119,7 +129,13 @@ extension BitExactTests {
             let dims = [g.input.h, g.input.w, g.input.c, g.output.h, g.output.w, oc, g.kh, g.kw, g.stride, g.padTop, g.padLeft].map { Int16($0) }
             var params = IntegerParameters(weights: values(weightCount, -127...127), bias: (0..<oc).map { _ in Int32(Int(seed.next() % 4001) - 2000) })
             for s in shifts {
-                let input = values(g.input.count, -128...127), error = values(g.output.count, -128...127, zeros: s == 5 ? 3 : 1)
+                let input = values(g.input.count, -128...127)
+                var error = values(g.output.count, -128...127, zeros: s == 5 ? 3 : 1)
+                if s == 12 {
+                    // Whole blocks of channels dropped, as meProp and TinyProp drop them: two words of
+                    // four errors in three are zero (the DSP input error then gathers every pixel).
+                    for i in error.indices where (i % oc) / 4 % 3 != 0 { error[i] = 0 }
+                }
                 let exponent = twin.numerics.weightUpdateBase - s
                 let state = UInt32(truncatingIfNeeded: seed.next()) | 1
                 let label = "\(c.op) \(c.h)x\(c.w)x\(c.c) \(c.fields) s=\(s)"
@@ -134,11 +150,16 @@ extension BitExactTests {
                 let forward = conv.forward(twin, inputs: [input], params: params)
                 let twinError = conv.inputError(twin, input: 0, inputs: [input], error: error, exponent: 0, params: params)
                 var sums: [[Int32]] = []
+                /// What follows acc's input-count sums must stay untouched (the DSP kernel keeps its
+                /// transposed weights inside acc).
+                let guardWords = [Int32](repeating: 0x5A5A_5A5A, count: 2048 - g.input.count)
                 for h in harnesses {
                     _ = try h.call("mct_t_forward")
                     XCTAssertEqual(try h.read("mct_t_out", g.output.count, as: Int8.self), forward, "forward \(label)")
+                    try h.write("mct_t_acc", [Int32](repeating: 0, count: g.input.count) + guardWords)
                     let macs = try h.call("mct_t_input_error")
                     let acc = try h.read("mct_t_acc", g.input.count, as: Int32.self)
+                    XCTAssertEqual(Array(try h.read("mct_t_acc", 2048, as: Int32.self)[g.input.count...]), guardWords, "input error wrote past acc \(label)")
                     XCTAssertEqual(IntegerKernels.requantizeError(acc).error, twinError.error, "input error \(label)")
                     XCTAssertEqual(Int(macs), conv.inputErrorMACs(error: error), "input error MACs \(label)")
                     sums.append(acc)
@@ -199,6 +220,21 @@ extension BitExactTests {
     /// trained, with the DSP kernels on the device and in the sanitised host build.
     func testDSCNNTrainsWithDSPKernelsBitExact() throws {
         try assertBitExact(try String(contentsOfFile: ProjectPaths.examples + "/ds-cnn-kws.json", encoding: .utf8), steps: 2, kernels: .dsp)
+    }
+
+    /// Two 3x3 same convolutions at stride 1 over four and eight channels (the DSP update's sliding
+    /// taps, the input error's transposed weights) trained end to end with the DSP kernels, on the
+    /// device and in the sanitised host build (the plain-C twin of the sliding asm).
+    func testSameConvStackWithDSPKernelsIsBitExact() throws {
+        let json = """
+            {"name": "same", "input": {"shape": [6, 5, 4]}, "layers": [
+              {"op": "conv2d", "name": "a", "filters": 8, "kernel": 3, "padding": "same", "activation": "relu"},
+              {"op": "conv2d", "name": "b", "filters": 6, "kernel": 3, "padding": "same"},
+              {"op": "flatten", "name": "f"},
+              {"op": "dense", "name": "out", "units": 3}],
+             "loss": "softmax_cross_entropy", "training": {"learning_rate_shift": 3}}
+            """
+        try assertBitExact(json, kernels: .dsp)
     }
 
     /// A CNN with pointwise and strided convolutions trained end to end with the DSP kernels.
