@@ -23,7 +23,7 @@ struct Conv2D: Convolution {
     static var kernelSource: KernelCode { kernelSource(.portable) }
 
     static func kernelSource(_ variant: KernelVariant) -> KernelCode {
-        KernelCode(declarations: declarations, definitions: variant == .dsp ? dsp : portableForward + portableInputError + update)
+        KernelCode(declarations: declarations, definitions: variant == .dsp ? dspForward + dspUpdate : portableForward + portableInputError + update)
     }
 
     private static let declarations = """
