@@ -62,12 +62,30 @@ public struct KernelBenchmark {
         return rows
     }
 
+    /// Issue #7's floors for the DSP kernels on a Cortex-M4, in MAC/cycle: fixed for the forward
+    /// passes and the large dense layer; a convolution's backward passes must reach 0.75x the
+    /// same shape's measured DSP forward.
+    static let forwardGoals = ["dense forward 784x128": 0.45, "dense input_error 784x128": 0.35, "dense update 784x128": 0.15,
+                               "conv2d forward 3x3 16x16x16->32": 0.40, "pointwise forward 16x16x32->32": 0.35,
+                               "depthwise_conv2d forward 3x3 16x16x32": 0.12]
+
+    static func goal(of r: Row, in rows: [Row]) -> Double? {
+        guard r.variant == .dsp else { return nil }
+        if let g = forwardGoals["\(r.kernel) \(r.shape)"] { return g }
+        let op = r.kernel.split(separator: " ")[0]
+        guard op != "dense", !r.kernel.hasSuffix("forward"),
+              let forward = rows.first(where: { $0.kernel == "\(op) forward" && $0.shape == r.shape && $0.variant == .dsp }) else { return nil }
+        return 0.75 * forward.macsPerCycle
+    }
+
     public func render(_ rows: [Row]) -> String {
-        var table = TextTable(headers: ["kernel", "variant", "shape", "MACs", "cycles", "MAC/cycle", "vs portable"])
+        let goals = board.core == .cortexM4
+        var table = TextTable(headers: ["kernel", "variant", "shape", "MACs", "cycles", "MAC/cycle", "vs portable"] + (goals ? ["M4 goal"] : []))
         for r in rows {
             let base = rows.first { $0.kernel == r.kernel && $0.shape == r.shape && $0.variant == .portable }
+            let goal = Self.goal(of: r, in: rows).map { ">= \(format($0, 3)) " + (r.macsPerCycle >= $0 ? "met" : "MISSED") } ?? ""
             table.rows.append([r.kernel, r.variant.rawValue, r.shape, grouped(Int(r.macs)), grouped(Int(r.cycles)), format(r.macsPerCycle, 3),
-                               base.map { format(Double($0.cycles) / Double(r.cycles), 2) + "x" } ?? "-"])
+                               base.map { format(Double($0.cycles) / Double(r.cycles), 2) + "x" } ?? "-"] + (goals ? [goal] : []))
         }
         return """
         kernel cycles on \(board.name) (\(board.core.rawValue), cycle model, data in RAM, every error non-zero; update at w_shift \(Self.weightShift)):
