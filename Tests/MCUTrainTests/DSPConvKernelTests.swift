@@ -26,28 +26,6 @@ extension BitExactTests {
         """
     }
 
-    final class ConvHarness {
-        let machine: Machine
-        let top: UInt32
-        init(_ variant: KernelVariant, kind: any LayerKind.Type, directory: String) throws {
-            let board = try Board.resolve("nrf52840")
-            let files = ["mct_kernels.h": KernelSource.header(kinds: [kind]), "mct_kernels.c": KernelSource.source(kinds: [kind], variant: variant),
-                         "harness.c": BitExactTests.convHarness(kind.op)]
-            let elf = try FirmwareBuilder(board: board, directory: directory).build(generated: files, firmware: [], sources: ["mct_kernels.c", "harness.c"])
-            machine = try Machine(board: board, timing: try board.core.timingModel())
-            try machine.load(try ELFFile(path: elf))
-            top = try machine.address(of: "__StackTop")
-        }
-        func write<T: FixedWidthInteger>(_ symbol: String, _ values: [T]) throws {
-            try machine.write(values.flatMap { v in (0..<T.bitWidth / 8).map { UInt8(truncatingIfNeeded: v >> ($0 * 8)) } }, at: try machine.address(of: symbol))
-        }
-        func read<T: FixedWidthInteger>(_ symbol: String, _ count: Int, as: T.Type) throws -> [T] {
-            let bytes = try machine.read(count * T.bitWidth / 8, at: try machine.address(of: symbol))
-            return (0..<count).map { i in (0..<T.bitWidth / 8).reduce(T(0)) { $0 | T(truncatingIfNeeded: bytes[i * T.bitWidth / 8 + $1]) << ($1 * 8) } }
-        }
-        func call(_ f: String) throws -> UInt32 { try machine.call(f, stackTop: top, maxCycles: 1 << 30).value }
-    }
-
     /// One geometry: input h, w, c; the layer's JSON fields after its op.
     struct ConvCase {
         let h: Int, w: Int, c: Int
@@ -105,7 +83,7 @@ extension BitExactTests {
     /// sums too); every other case trains the first half of the channels only, and at one shift
     /// most errors are zero (whole four-channel words skipped).
     func assertKernelsMatchTheTwin<K: Convolution>(_ kind: K.Type, cases: [ConvCase]) throws {
-        let harnesses = try KernelVariant.allCases.map { try ConvHarness($0, kind: kind, directory: temporaryDirectory(self)) }
+        let harnesses = try KernelVariant.allCases.map { try Harness($0, directory: temporaryDirectory(self), kinds: [kind], harness: BitExactTests.convHarness(kind.op)) }
         var seed = SplitMix64(seed: 23, stream: 2)
         /// `zeros` in 4: how many errors are zero (3 makes a third of the four-error words zero).
         func values(_ n: Int, _ range: ClosedRange<Int>, zeros: UInt64 = 0) -> [Int8] {
@@ -191,7 +169,7 @@ extension BitExactTests {
     /// clamps four bytes at once and takes left shifts (negative) elsewhere, so both variants
     /// also meet per-channel shifts from -3 to 12 and the ReLU and ReLU6 ranges.
     func testDepthwiseForwardOfBothVariantsAgreesOnAnyShiftAndRange() throws {
-        let harnesses = try KernelVariant.allCases.map { try ConvHarness($0, kind: DepthwiseConv2D.self, directory: temporaryDirectory(self)) }
+        let harnesses = try KernelVariant.allCases.map { try Harness($0, directory: temporaryDirectory(self), kinds: [DepthwiseConv2D.self], harness: BitExactTests.convHarness(DepthwiseConv2D.op)) }
         var seed = SplitMix64(seed: 5, stream: 1)
         func bytes(_ n: Int, _ range: ClosedRange<Int>) -> [Int8] { (0..<n).map { _ in Int8(Int(seed.next() % UInt64(range.count)) + range.lowerBound) } }
         for c in Self.depthwiseCases {
