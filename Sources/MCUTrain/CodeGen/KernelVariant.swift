@@ -113,6 +113,34 @@ public enum KernelVariant: String, CaseIterable, Sendable, Codable {
         #endif
         }
 
+        #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+        /* One input word against the four rows: mct_dot4_s8's loop runs it twice a pass. */
+        #define MCT_DOT4_WORD_ASM \\
+            "ldr %[v], [%[x]], #4\\n\\t" \\
+            "ldr %[u], [%[p0], %[stride]]\\n\\t" \\
+            "ldr %[t], [%[p0]], #4\\n\\t" \\
+            "sxtb16 %[x02], %[v]\\n\\t" \\
+            "sxtb16 %[x13], %[v], ror #8\\n\\t" \\
+            "sxtb16 %[v], %[t]\\n\\t" \\
+            "sxtb16 %[t], %[t], ror #8\\n\\t" \\
+            "smlad %[a], %[v], %[x02], %[a]\\n\\t" \\
+            "smlad %[a], %[t], %[x13], %[a]\\n\\t" \\
+            "sxtb16 %[v], %[u]\\n\\t" \\
+            "sxtb16 %[u], %[u], ror #8\\n\\t" \\
+            "smlad %[b], %[v], %[x02], %[b]\\n\\t" \\
+            "smlad %[b], %[u], %[x13], %[b]\\n\\t" \\
+            "ldr %[u], [%[p2], %[stride]]\\n\\t" \\
+            "ldr %[t], [%[p2]], #4\\n\\t" \\
+            "sxtb16 %[v], %[t]\\n\\t" \\
+            "sxtb16 %[t], %[t], ror #8\\n\\t" \\
+            "smlad %[c], %[v], %[x02], %[c]\\n\\t" \\
+            "smlad %[c], %[t], %[x13], %[c]\\n\\t" \\
+            "sxtb16 %[v], %[u]\\n\\t" \\
+            "sxtb16 %[u], %[u], ror #8\\n\\t" \\
+            "smlad %[d], %[v], %[x02], %[d]\\n\\t" \\
+            "smlad %[d], %[u], %[x13], %[d]\\n\\t"
+        #endif
+
         /* sum[r] += w row r . in (n bytes) for four rows stride bytes apart, every input word loaded
          * and split once for all four: dense rows (stride n) and a convolution's kernel rows. */
         static inline __attribute__((always_inline)) void mct_dot4_s8(const int8_t *in, int n, const int8_t *w, int stride,
@@ -138,52 +166,7 @@ public enum KernelVariant: String, CaseIterable, Sendable, Codable {
                 int32_t v, u, t, x02, x13;
                 __asm__ volatile(
                     "1:\\n\\t"
-                    "ldr %[v], [%[x]], #4\\n\\t"
-                    "ldr %[u], [%[p0], %[stride]]\\n\\t"
-                    "ldr %[t], [%[p0]], #4\\n\\t"
-                    "sxtb16 %[x02], %[v]\\n\\t"
-                    "sxtb16 %[x13], %[v], ror #8\\n\\t"
-                    "sxtb16 %[v], %[t]\\n\\t"
-                    "sxtb16 %[t], %[t], ror #8\\n\\t"
-                    "smlad %[a], %[v], %[x02], %[a]\\n\\t"
-                    "smlad %[a], %[t], %[x13], %[a]\\n\\t"
-                    "sxtb16 %[v], %[u]\\n\\t"
-                    "sxtb16 %[u], %[u], ror #8\\n\\t"
-                    "smlad %[b], %[v], %[x02], %[b]\\n\\t"
-                    "smlad %[b], %[u], %[x13], %[b]\\n\\t"
-                    "ldr %[u], [%[p2], %[stride]]\\n\\t"
-                    "ldr %[t], [%[p2]], #4\\n\\t"
-                    "sxtb16 %[v], %[t]\\n\\t"
-                    "sxtb16 %[t], %[t], ror #8\\n\\t"
-                    "smlad %[c], %[v], %[x02], %[c]\\n\\t"
-                    "smlad %[c], %[t], %[x13], %[c]\\n\\t"
-                    "sxtb16 %[v], %[u]\\n\\t"
-                    "sxtb16 %[u], %[u], ror #8\\n\\t"
-                    "smlad %[d], %[v], %[x02], %[d]\\n\\t"
-                    "smlad %[d], %[u], %[x13], %[d]\\n\\t"
-                    "ldr %[v], [%[x]], #4\\n\\t"
-                    "ldr %[u], [%[p0], %[stride]]\\n\\t"
-                    "ldr %[t], [%[p0]], #4\\n\\t"
-                    "sxtb16 %[x02], %[v]\\n\\t"
-                    "sxtb16 %[x13], %[v], ror #8\\n\\t"
-                    "sxtb16 %[v], %[t]\\n\\t"
-                    "sxtb16 %[t], %[t], ror #8\\n\\t"
-                    "smlad %[a], %[v], %[x02], %[a]\\n\\t"
-                    "smlad %[a], %[t], %[x13], %[a]\\n\\t"
-                    "sxtb16 %[v], %[u]\\n\\t"
-                    "sxtb16 %[u], %[u], ror #8\\n\\t"
-                    "smlad %[b], %[v], %[x02], %[b]\\n\\t"
-                    "smlad %[b], %[u], %[x13], %[b]\\n\\t"
-                    "ldr %[u], [%[p2], %[stride]]\\n\\t"
-                    "ldr %[t], [%[p2]], #4\\n\\t"
-                    "sxtb16 %[v], %[t]\\n\\t"
-                    "sxtb16 %[t], %[t], ror #8\\n\\t"
-                    "smlad %[c], %[v], %[x02], %[c]\\n\\t"
-                    "smlad %[c], %[t], %[x13], %[c]\\n\\t"
-                    "sxtb16 %[v], %[u]\\n\\t"
-                    "sxtb16 %[u], %[u], ror #8\\n\\t"
-                    "smlad %[d], %[v], %[x02], %[d]\\n\\t"
-                    "smlad %[d], %[u], %[x13], %[d]\\n\\t"
+                    MCT_DOT4_WORD_ASM MCT_DOT4_WORD_ASM
                     "cmp %[x], %[end]\\n\\t"
                     "bne 1b"
                     : [x] "+r"(x), [p0] "+r"(p0), [p2] "+r"(p2), [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [d] "+r"(d),
