@@ -23,14 +23,8 @@ final class FaultTests: XCTestCase {
         """
 
     private func program() throws -> (ELFFile, Board) {
-        let dir = temporaryDirectory(self)
         let board = try Board.resolve("nrf52840")
-        let files = try board.writeBuildFiles(to: dir)
-        let src = writeFile(dir, "faults.c", Self.program)
-        let elf = dir + "/faults.elf"
-        try FirmwareBuilder.run(FirmwareBuilder.compiler, board.core.gccFlags + ["-O1", "-nostdlib", "-T", files[0], "-o", elf, files[1], src],
-                                what: "compiling the fault program")
-        return (try ELFFile(path: elf), board)
+        return (try ELFFile(path: compileProgram(self, Self.program, board: board)), board)
     }
 
     /// Calls `function` on a fresh machine (CCR starts at reset every time).

@@ -74,15 +74,8 @@ final class MeteringTests: XCTestCase {
             .build(model: source, extraSources: ["bench_loop.c"]))
     }
 
-    private func program() throws -> ELFFile {
-        let dir = temporaryDirectory(self)
-        let board = try Board.resolve("nrf52840")
-        let files = try board.writeBuildFiles(to: dir)
-        let src = writeFile(dir, "meter.c", Self.program)
-        let elf = dir + "/meter.elf"
-        try FirmwareBuilder.run(FirmwareBuilder.compiler, board.core.gccFlags + ["-O2", "-nostdlib", "-T", files[0], "-o", elf, files[1], src],
-                                what: "compiling the metering program")
-        return try ELFFile(path: elf)
+    private func program(on board: Board? = nil) throws -> ELFFile {
+        try ELFFile(path: compileProgram(self, Self.program, board: board ?? Board.resolve("nrf52840"), optimization: "-O2"))
     }
 
     func testNRF52840MetersInlineAndWaitStatesOrPredictionKeepTheHook() throws {
@@ -146,12 +139,7 @@ final class MeteringTests: XCTestCase {
     /// A board with flash wait states keeps the hook, whose count includes the stalls.
     func testWaitStateBoardCountsThroughTheHook() throws {
         let board = try Board.resolve("stm32f411")
-        let dir = temporaryDirectory(self)
-        let files = try board.writeBuildFiles(to: dir)
-        let elfPath = dir + "/meter.elf"
-        try FirmwareBuilder.run(FirmwareBuilder.compiler, board.core.gccFlags + ["-O2", "-nostdlib", "-T", files[0], "-o", elfPath, files[1],
-                                writeFile(dir, "meter.c", Self.program)], what: "compiling the metering program")
-        let elf = try ELFFile(path: elfPath)
+        let elf = try program(on: board)
         let calls: [(String, [UInt32])] = [("divide_walk", [300])]
         XCTAssertEqual(try runs(elf, on: board, nil, calls), try runs(elf, on: board, .blockHook, calls))
         let machine = try Machine(board: board, timing: try board.core.timingModel())

@@ -3,15 +3,9 @@ import XCTest
 
 /// `mcutrain run` territory: any program, its output, the debug blocks and flash timing.
 final class ProgramRunTests: XCTestCase {
-    /// Compiles C for a board against its shipped linker script and startup code.
+    /// These programs stand for users' code, so they must also compile warning-free.
     private func compile(_ source: String, board: Board, flags: [String] = ["-nostdlib"], startup: Bool = true) throws -> String {
-        let dir = temporaryDirectory(self)
-        let files = try board.writeBuildFiles(to: dir)
-        let src = writeFile(dir, "app.c", source)
-        let elf = dir + "/app.elf"
-        try FirmwareBuilder.run(FirmwareBuilder.compiler, board.core.gccFlags + ["-O1", "-Wall", "-Wextra", "-T", files[0], "-o", elf]
-                                + (startup ? [files[1]] : []) + [src] + flags + ["-lgcc"], what: "compiling the test program")
-        return elf
+        try compileProgram(self, source, board: board, flags: ["-Wall", "-Wextra"] + flags, startup: startup)
     }
 
     private func run(_ elf: String, board: Board, function: String? = nil, _ args: [UInt32] = [],

@@ -16,6 +16,18 @@ func writeFile(_ dir: String, _ name: String, _ text: String) -> String {
     return path
 }
 
+/// Compiles C for a board against its shipped linker script and startup code; returns the ELF's path.
+func compileProgram(_ test: XCTestCase, _ source: String, board: Board, optimization: String = "-O1", flags: [String] = ["-nostdlib"],
+                    startup: Bool = true) throws -> String {
+    let dir = temporaryDirectory(test)
+    let files = try board.writeBuildFiles(to: dir)
+    let src = writeFile(dir, "app.c", source)
+    let elf = dir + "/app.elf"
+    try FirmwareBuilder.run(FirmwareBuilder.compiler, board.core.gccFlags + [optimization, "-T", files[0], "-o", elf]
+                            + (startup ? [files[1]] : []) + [src] + flags + ["-lgcc"], what: "compiling the test program")
+    return elf
+}
+
 /// A tool's result: the test toolchain is required, so a missing tool fails the test.
 struct ToolRun {
     let status: Int32
